@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServersError } from './errors.ts';
+
+export interface ServerProcess {
+  readonly pid: number;
+  readonly logFile: string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once (crash tests). */
+  kill(): Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  binary: string;
+  args: string[];
+  logFile: string;
+  /**
+   * Kill the server when this process dies, even by SIGKILL: a watchdog shell
+   * polls our pid. Tests use it so a crashed runner leaves no server behind;
+   * `asp up` does not, since its servers outlive the command.
+   */
+  watchParent: boolean;
+  /** Resolves true once the server answers; polled until `startTimeoutMs`. */
+  ready: () => Promise<boolean>;
+  startTimeoutMs: number;
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function spawnChild(opts: SpawnOptions): ChildProcess {
+  const fd = openSync(opts.logFile, 'a');
+  try {
+    if (!opts.watchParent) {
+      return spawn(opts.binary, opts.args, { stdio: ['ignore', fd, fd], detached: true });
+    }
+    // The shell starts the server, then waits while our pid lives; it also
+    // forwards TERM so stop() reaches the server. `exec` is not possible
+    // because the shell must outlive the server's start to watch.
+    const script = `
+      "$0" "$@" & child=$!
+      trap 'kill -TERM $child 2>/dev/null; wait $child; exit $?' TERM INT
+      trap 'kill -KILL $child 2>/dev/null; wait $child; exit 137' USR1
+      while kill -0 ${process.pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+      kill -KILL $child 2>/dev/null; wait $child`;
+    return spawn('bash', ['-c', script, opts.binary, ...opts.args], { stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
+  const child = spawnChild(opts);
+  if (child.pid === undefined) {
+    throw new ServersError('ASP_ERR_SERVER_START_FAILED', `${opts.name}: could not spawn ${opts.binary}`);
+  }
+  const pid = child.pid;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+
+  const deadline = Date.now() + opts.startTimeoutMs;
+  for (;;) {
+    if (gone) {
+      throw new ServersError(
+        'ASP_ERR_SERVER_START_FAILED',
+        `${opts.name} exited during start; last log lines (${opts.logFile}):\n${tail(opts.logFile)}`,
+      );
+    }
+    if (await opts.ready().catch(() => false)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new ServersError(
+        'ASP_ERR_SERVER_START_TIMEOUT',
+        `${opts.name} did not become healthy within ${opts.startTimeoutMs} ms; last log lines:\n${tail(opts.logFile)}`,
+      );
+    }
+    await sleep(50);
+  }
+  if (!opts.watchParent) child.unref();
+
+  const signalAndWait = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
+    if (gone) return;
+    child.kill(signal);
+    const timer = sleep(graceMs).then(() => 'timeout' as const);
+    if ((await Promise.race([exited, timer])) === 'timeout' && !gone) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  return {
+    pid,
+    logFile: opts.logFile,
+    exited,
+    stop: (graceMs = 10_000) => signalAndWait('SIGTERM', graceMs),
+    // Through the watchdog shell, SIGUSR1 asks it to SIGKILL the server (a
+    // SIGKILL of the shell itself would orphan the server).
+    kill: () => signalAndWait(opts.watchParent ? 'SIGUSR1' : 'SIGKILL', 5_000),
+  };
+}
