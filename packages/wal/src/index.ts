@@ -1,0 +1,12 @@
+export type { WalErrorCode, WalErrorPosition } from './errors.ts';
+export { WalError } from './errors.ts';
+export { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES, segmentName } from './format.ts';
+export type { WalIo } from './io.ts';
+export { defaultIo } from './io.ts';
+export { LOCK_NAME } from './lock.ts';
+export type { WalOptions, WalTruncation } from './options.ts';
+export type { WalRecord } from './reader.ts';
+export type { AppendResult } from './segment.ts';
+export type { WalStats } from './stats.ts';
+export { FSYNC_BUCKETS_MS } from './stats.ts';
+export { Wal } from './wal.ts';
