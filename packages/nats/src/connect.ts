@@ -1,4 +1,4 @@
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NatsError } from './errors.ts';
 
 /**
@@ -36,7 +36,10 @@ export function assertNatsServer(nc: NatsConnection, min = NATS_SERVER_MIN): voi
     );
   }
   if (info && info.jetstream !== true) {
-    throw new NatsError('ASP_ERR_NATS_NO_JETSTREAM', `nats-server ${version} at ${nc.getServer()} has JetStream off`);
+    throw new NatsError(
+      'ASP_ERR_NATS_NO_JETSTREAM',
+      `nats-server ${version} at ${nc.getServer()} has JetStream off`,
+    );
   }
 }
 

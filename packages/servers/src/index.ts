@@ -7,3 +7,5 @@ export type { NatsServer, NatsServerOptions } from './nats.ts';
 export { natsConfig, natsDefaults, startNatsServer } from './nats.ts';
 export { assertPortFree, freePort } from './ports.ts';
 export type { ServerProcess } from './process.ts';
+export type { ServiceName, ServiceOptions, ServiceProcess } from './service.ts';
+export { pidAlive, startService, stopPid } from './service.ts';

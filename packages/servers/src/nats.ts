@@ -58,7 +58,9 @@ jetstream {
 }
 
 async function healthy(monitorUrl: string): Promise<boolean> {
-  const res = await fetch(`${monitorUrl}/healthz?js-enabled-only=true`, { signal: AbortSignal.timeout(1000) });
+  const res = await fetch(`${monitorUrl}/healthz?js-enabled-only=true`, {
+    signal: AbortSignal.timeout(1000),
+  });
   return res.ok;
 }
 

@@ -27,6 +27,8 @@ export interface SpawnOptions {
   /** Resolves true once the server answers; polled until `startTimeoutMs`. */
   ready: () => Promise<boolean>;
   startTimeoutMs: number;
+  /** The child's environment (default: ours). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function tail(file: string, lines = 20): string {
@@ -41,7 +43,7 @@ function spawnChild(opts: SpawnOptions): ChildProcess {
   const fd = openSync(opts.logFile, 'a');
   try {
     if (!opts.watchParent) {
-      return spawn(opts.binary, opts.args, { stdio: ['ignore', fd, fd], detached: true });
+      return spawn(opts.binary, opts.args, { stdio: ['ignore', fd, fd], detached: true, env: opts.env });
     }
     // The shell starts the server, then waits while our pid lives; it also
     // forwards TERM so stop() reaches the server. `exec` is not possible
@@ -52,7 +54,10 @@ function spawnChild(opts: SpawnOptions): ChildProcess {
       trap 'kill -KILL $child 2>/dev/null; wait $child; exit 137' USR1
       while kill -0 ${process.pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
       kill -KILL $child 2>/dev/null; wait $child`;
-    return spawn('bash', ['-c', script, opts.binary, ...opts.args], { stdio: ['ignore', fd, fd] });
+    return spawn('bash', ['-c', script, opts.binary, ...opts.args], {
+      stdio: ['ignore', fd, fd],
+      env: opts.env,
+    });
   } finally {
     closeSync(fd);
   }

@@ -4,6 +4,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 
+// What globalSetup provides to every test file (inject() is typed by this).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    natsUrl: string;
+    natsMonitorUrl: string;
+    mongoUrl: string;
+  }
+}
+
 /**
  * A name no other test file uses: stream prefixes, database names and
  * subjects derive from it so spec files share servers without sharing data.

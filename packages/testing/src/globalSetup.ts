@@ -1,13 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startTestServers } from './servers.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    natsUrl: string;
-    natsMonitorUrl: string;
-    mongoUrl: string;
-  }
-}
+import './context.ts';
 
 /** vitest globalSetup for the integration and e2e tiers: one set of servers per tier run. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,0 +1,48 @@
+import { StateError } from './errors.ts';
+
+export interface StateStoreOptions {
+  /** Aggregates kept decoded in memory (CLOCK, write-through). Default 200,000. */
+  aggregateCacheEntriesMax?: number;
+  /** Results found by recent lookups (retries), kept in memory (CLOCK; see keyspaces.ts). Default 100,000. */
+  resultCacheEntriesMax?: number;
+  /**
+   * The dedupe window: the results of at least this many most recent commands stay in the
+   * index; older ones are pruned. Default 5,000,000. See docs/state.md: this is the contract
+   * with producers.
+   */
+  resultsRetainMax?: number;
+  /** Most old batches whose results one applyBatch prunes, so catching up never stalls. Default 8. */
+  pruneBatchesPerApplyMax?: number;
+  /** LevelDB memtable size: larger means fewer level-0 files and compactions. Default 16 MiB. */
+  writeBufferBytes?: number;
+  /** LevelDB block cache (for reads the aggregate cache misses). Default 32 MiB. */
+  blockCacheBytes?: number;
+}
+
+export type ResolvedOptions = Required<StateStoreOptions>;
+
+export const defaultOptions: ResolvedOptions = {
+  aggregateCacheEntriesMax: 200_000,
+  resultCacheEntriesMax: 100_000,
+  resultsRetainMax: 5_000_000,
+  pruneBatchesPerApplyMax: 8,
+  writeBufferBytes: 16 * 1024 * 1024,
+  blockCacheBytes: 32 * 1024 * 1024,
+};
+
+/** Each limit must be a positive safe integer; checked once at open so a bad config fails at start-up. */
+export function resolveOptions(options: StateStoreOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = { ...defaultOptions };
+  for (const name of Object.keys(defaultOptions) as (keyof ResolvedOptions)[]) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new StateError(
+        'ASP_ERR_STATE_OPTIONS',
+        `state store option ${name} must be a positive integer, got ${String(value)}`,
+      );
+    }
+    resolved[name] = value;
+  }
+  return resolved;
+}

@@ -1,0 +1,98 @@
+import { ClassicLevel } from 'classic-level';
+import { Packr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { FORMAT_VERSION, StateStore } from '../src/index.ts';
+import { batchOf, collect, openStore, rejection, tempDir } from './helpers.ts';
+
+const packr = new Packr({ useRecords: false });
+
+/** Writes raw entries into a closed store's directory, as damage or an older build would. */
+async function writeRaw(dir: string, entries: [string, Uint8Array][]): Promise<void> {
+  const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  await db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })));
+  await db.close();
+}
+
+describe('open and close', () => {
+  it('starts a new store at seq 0 and keeps appliedSeq and publishedSeq across reopen', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    expect(store.appliedSeq).toBe(0);
+    expect(store.publishedSeq).toBe(0);
+    await store.applyBatch(batchOf(1, ['org/a']));
+    await store.applyBatch(batchOf(2, ['org/b']));
+    await store.setPublishedSeq(1);
+    await store.close();
+    await store.close();
+
+    const again = await openStore(dir);
+    expect(again.appliedSeq).toBe(2);
+    expect(again.publishedSeq).toBe(1);
+    expect(await again.getAggregates(['org/a', 'org/b'])).toEqual([
+      { version: 1, state: { key: 'org/a', seq: 1 } },
+      { version: 2, state: { key: 'org/b', seq: 2 } },
+    ]);
+    await again.applyBatch(batchOf(3, ['org/a']));
+    expect(again.appliedSeq).toBe(3);
+  });
+
+  it('refuses a second open of the same directory with a coded error naming the lock', async () => {
+    const dir = tempDir();
+    await openStore(dir);
+    const err = await rejection(StateStore.open(dir));
+    expect(err.code).toBe('ASP_ERR_STATE_OPEN');
+    expect(err.message).toMatch(/is locked: another process/);
+  });
+
+  it('refuses a store of an unknown format version', async () => {
+    const dir = tempDir();
+    await (await openStore(dir)).close();
+    await writeRaw(dir, [['m:format', packr.pack(FORMAT_VERSION + 1)]]);
+    const err = await rejection(StateStore.open(dir));
+    expect(err.code).toBe('ASP_ERR_STATE_FORMAT');
+    expect(err.message).toMatch(/format version 2; this build reads only version 1/);
+    // The failed open released LevelDB's lock.
+    await writeRaw(dir, [['m:format', packr.pack(FORMAT_VERSION)]]);
+    expect((await openStore(dir)).appliedSeq).toBe(0);
+  });
+
+  it('refuses LevelDB data that is not a state store', async () => {
+    const dir = tempDir();
+    await writeRaw(dir, [['something', new Uint8Array([1])]]);
+    expect((await rejection(StateStore.open(dir))).code).toBe('ASP_ERR_STATE_FORMAT');
+  });
+
+  it('validates options at open', async () => {
+    const dir = tempDir();
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      const err = await rejection(StateStore.open(dir, { aggregateCacheEntriesMax: bad }));
+      expect(err.code).toBe('ASP_ERR_STATE_OPTIONS');
+      expect(err.message).toMatch(/aggregateCacheEntriesMax must be a positive integer/);
+    }
+    expect((await rejection(StateStore.open(dir, { resultsRetainMax: 0 }))).code).toBe(
+      'ASP_ERR_STATE_OPTIONS',
+    );
+  });
+
+  it('reports an undecodable value as corruption, with its key', async () => {
+    const dir = tempDir();
+    await (await openStore(dir)).close();
+    await writeRaw(dir, [
+      ['a:org/bad', new Uint8Array([0xc1])],
+      ['a:org/shape', packr.pack({ nope: 1 })],
+    ]);
+    const store = await openStore(dir);
+    for (const key of ['org/bad', 'org/shape']) {
+      const err = await rejection(store.getAggregates([key]));
+      expect(err.code).toBe('ASP_ERR_STATE_CORRUPT');
+      expect(err.message).toContain(key);
+    }
+  });
+
+  it('asserts on use after close (a programmer error)', async () => {
+    const store = await openStore(tempDir());
+    await store.close();
+    await expect(store.getAggregates(['org/a'])).rejects.toThrow(/closed/);
+    await expect(collect(store.iterateAggregates())).rejects.toThrow(/closed/);
+  });
+});

@@ -1,0 +1,57 @@
+import { parseConfig } from '@asp/service';
+import { z } from 'zod';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const MiB = 1024 * 1024;
+
+/**
+ * The sequencer's configuration, from environment variables, parsed once at
+ * start. Defaults work on a laptop; every limit has its unit last.
+ */
+export const sequencerConfigSchema = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  ASP_PARTITION: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, _ or -, at most 32')
+    .default('p0'),
+  ASP_DATA_DIR: z.string().min(1).default('.data/sequencer'),
+  ASP_HTTP_HOST: z.string().default('127.0.0.1'),
+  ASP_HTTP_PORT: int(9464, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Messages decided and fsynced together (a message is never split: it is
+   * acknowledged as a unit). Bigger batches amortise the fsync; they also delay results.
+   */
+  ASP_BATCH_MESSAGES_MAX: int(1024, 1, 100_000),
+  /** Bytes of command messages in one batch; bounds the commit record (and the ASP_EVENTS message). */
+  ASP_BATCH_BYTES_MAX: int(4 * MiB, 64 * 1024, 64 * MiB),
+  /** Bytes of command messages the pull consumer keeps buffered ahead of the committer. */
+  ASP_PULL_BYTES_MAX: int(32 * MiB, MiB, 512 * MiB),
+  /** Messages delivered but not yet acknowledged; JetStream stops delivering beyond it. */
+  ASP_ACK_PENDING_MAX: int(4096, 16, 100_000),
+  /** JetStream redelivers a message not acknowledged within this time. */
+  ASP_ACK_WAIT_MS: int(30_000, 1000, 3_600_000),
+  /** A message delivered this many times is dead-lettered instead of processed again. */
+  ASP_DELIVERIES_MAX: int(5, 2, 100),
+  ASP_COMMANDS_STREAM_BYTES_MAX: int(4096 * MiB, 16 * MiB, Number.MAX_SAFE_INTEGER),
+  ASP_COMMANDS_STREAM_MESSAGES_MAX: int(1_000_000, 1000, Number.MAX_SAFE_INTEGER),
+  ASP_EVENTS_STREAM_BYTES_MAX: int(16384 * MiB, 16 * MiB, Number.MAX_SAFE_INTEGER),
+  ASP_DLQ_STREAM_BYTES_MAX: int(256 * MiB, MiB, Number.MAX_SAFE_INTEGER),
+  /**
+   * Command results kept for dedupe of retries (see docs/state.md): 20 M covers
+   * 200 s at 100k commands/s, longer than the client retries (120 s); ~1.9 GB on disk.
+   */
+  ASP_RESULTS_RETAIN_MAX: int(20_000_000, 1000, 1_000_000_000),
+  ASP_WAL_SEGMENT_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
+  /** Committed records kept in memory for the relay before it falls back to reading the WAL. */
+  ASP_RELAY_BUFFER_RECORDS_MAX: int(1024, 16, 1_000_000),
+  /** Time SIGTERM waits for the in-flight batch and the relay before exiting. */
+  ASP_DRAIN_TIMEOUT_MS: int(15_000, 100, 600_000),
+});
+
+export type SequencerConfig = z.infer<typeof sequencerConfigSchema>;
+
+/** Parses the environment; an invalid value names its variable. */
+export function loadSequencerConfig(env: NodeJS.ProcessEnv = process.env): SequencerConfig {
+  return parseConfig('sequencer', sequencerConfigSchema, env);
+}

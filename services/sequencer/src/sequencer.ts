@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { createEngine, type Engine } from '@asp/domain';
+import { connectNats } from '@asp/nats';
+import { COMMANDS_STREAM } from '@asp/protocol';
+import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
+import { StateStore } from '@asp/state';
+import { Wal } from '@asp/wal';
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { commitBatch } from './committer.ts';
+import type { SequencerConfig } from './config.ts';
+import { serveStateDump } from './dump.ts';
+import { Intake } from './intake.ts';
+import { serveLookups } from './lookup.ts';
+import { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';
+import { recover } from './recovery.ts';
+import { Relay } from './relay.ts';
+import { consumerName, ensureStreams } from './streams.ts';
+
+type Phase = 'starting' | 'serving' | 'draining' | 'stopped' | 'failed';
+
+/**
+ * One partition's single writer. `start()` recovers LevelDB from the WAL,
+ * resumes the relay from ASP_EVENTS, then commits batches until `stop()`
+ * (drain: finish the batch in hand, flush the relay) or a fatal error
+ * (fail closed: nothing more is acknowledged; the process should exit and
+ * be restarted, recovery picks up from the WAL).
+ */
+export class Sequencer {
+  readonly metrics: SequencerMetrics = createSequencerMetrics();
+  readonly #cfg: SequencerConfig;
+  readonly #log: Logger;
+  readonly #engine: Engine;
+  #phase: Phase = 'starting';
+  #failure: unknown;
+  #nc?: NatsConnection;
+  #wal?: Wal;
+  #state?: StateStore;
+  #relay?: Relay;
+  #intake?: Intake;
+  #ops?: OpsServer;
+  #loop?: Promise<void>;
+  #lookups?: { close(): Promise<void> };
+  #dump?: { close(): Promise<void> };
+  /** Resolves once the sequencer failed; main() exits non-zero on it. */
+  readonly failed: Promise<unknown>;
+  #onFail!: (err: unknown) => void;
+
+  constructor(cfg: SequencerConfig, log: Logger, engine: Engine = createEngine()) {
+    this.#cfg = cfg;
+    this.#log = log;
+    this.#engine = engine;
+    this.failed = new Promise((resolve) => {
+      this.#onFail = resolve;
+    });
+  }
+
+  get httpPort(): number | undefined {
+    return this.#ops?.port;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.#cfg;
+    const dir = cfg.ASP_DATA_DIR;
+    this.#ops = await startOpsServer({
+      host: cfg.ASP_HTTP_HOST,
+      port: cfg.ASP_HTTP_PORT,
+      registry: this.metrics.registry,
+      health: () => this.health(),
+    });
+    this.#wal = await Wal.open(join(dir, 'wal'), {
+      segmentBytesMax: cfg.ASP_WAL_SEGMENT_BYTES_MAX,
+      onTruncate: (info) => this.#log.warn(info, 'WAL: torn last record truncated'),
+    });
+    this.#state = await StateStore.open(join(dir, 'state'), { resultsRetainMax: cfg.ASP_RESULTS_RETAIN_MAX });
+    await recover(this.#engine, this.#wal, this.#state, this.#log.child({ module: 'recovery' }));
+
+    const nc = await connectNats({ servers: cfg.NATS_URL, name: `sequencer-${cfg.ASP_PARTITION}` });
+    this.#nc = nc;
+    const jsm = await jetstreamManager(nc);
+    await ensureStreams(jsm, cfg);
+    const js: JetStreamClient = jetstream(nc);
+    this.#relay = new Relay({
+      js,
+      jsm,
+      partition: cfg.ASP_PARTITION,
+      wal: this.#wal,
+      log: this.#log.child({ module: 'relay' }),
+      bufferRecordsMax: cfg.ASP_RELAY_BUFFER_RECORDS_MAX,
+      onPublished: (seq, bytes) => {
+        this.metrics.publishedSeq.set(seq);
+        this.metrics.relayBytes.inc(bytes);
+        this.#retain();
+      },
+    });
+    await this.#relay.start(this.#wal.lastSeq);
+    this.#lookups = serveLookups(nc, cfg.ASP_PARTITION, this.#state, this.metrics, this.#log);
+    this.#dump = serveStateDump(nc, cfg.ASP_PARTITION, this.#state, this.#log);
+
+    const consumer = await js.consumers.get(COMMANDS_STREAM, consumerName(cfg.ASP_PARTITION));
+    this.#intake = await Intake.open(consumer, { pullBytesMax: cfg.ASP_PULL_BYTES_MAX });
+    this.#phase = 'serving';
+    this.metrics.walSeq.set(this.#wal.lastSeq);
+    this.metrics.appliedSeq.set(this.#state.appliedSeq);
+    this.#log.info(
+      { partition: cfg.ASP_PARTITION, walLastSeq: this.#wal.lastSeq, publishedSeq: this.#relay.publishedSeq },
+      'sequencer serving',
+    );
+    this.#loop = this.#run(js, nc);
+  }
+
+  async #run(js: JetStreamClient, nc: NatsConnection): Promise<void> {
+    const deps = {
+      partition: this.#cfg.ASP_PARTITION,
+      engine: this.#engine,
+      wal: this.#wal!,
+      state: this.#state!,
+      relay: this.#relay!,
+      nc,
+      js,
+      metrics: this.metrics,
+      log: this.#log,
+      deliveriesMax: this.#cfg.ASP_DELIVERIES_MAX,
+    };
+    const limits = { messagesMax: this.#cfg.ASP_BATCH_MESSAGES_MAX, bytesMax: this.#cfg.ASP_BATCH_BYTES_MAX };
+    try {
+      for (;;) {
+        const msgs = await this.#intake!.take(limits);
+        if (!msgs) break;
+        await commitBatch(deps, msgs);
+        this.metrics.relayLag.set(this.#relay!.lag);
+      }
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** Fail closed: stop taking and acknowledging; the process must restart and recover. */
+  #fail(err: unknown): void {
+    if (this.#phase === 'failed') return;
+    this.#phase = 'failed';
+    this.#failure = err;
+    this.#log.fatal(
+      { err },
+      'sequencer failed: nothing more will be acknowledged; restart to recover from the WAL',
+    );
+    void this.#intake?.close().catch(() => {});
+    this.#onFail(err);
+  }
+
+  /** WAL segments can go once LevelDB applied them and ASP_EVENTS holds them. */
+  #retain(): void {
+    const upto = Math.min(this.#state!.appliedSeq, this.#relay!.publishedSeq);
+    this.#wal!.removeSegmentsBefore(upto + 1).catch((err: unknown) =>
+      this.#log.warn({ err }, 'WAL retention failed; will retry after the next publish'),
+    );
+  }
+
+  health(): Health {
+    return {
+      ok: this.#phase === 'serving',
+      phase: this.#phase,
+      partition: this.#cfg.ASP_PARTITION,
+      walLastSeq: this.#wal?.lastSeq ?? 0,
+      appliedSeq: this.#state?.appliedSeq ?? 0,
+      publishedSeq: this.#relay?.publishedSeq ?? 0,
+      relayLag: this.#relay?.lag ?? 0,
+      ...(this.#failure ? { error: String(this.#failure) } : {}),
+    };
+  }
+
+  /** Drain: stop pulling, finish the batch in hand, flush the relay, close everything. */
+  async stop(): Promise<void> {
+    if (this.#phase === 'serving') this.#phase = 'draining';
+    await this.#intake?.close().catch(() => {});
+    await this.#loop;
+    const flushed = await this.#relay?.drain(this.#cfg.ASP_DRAIN_TIMEOUT_MS);
+    if (flushed === false)
+      this.#log.warn('relay not flushed before the drain timeout; it resumes from the WAL');
+    await this.#lookups?.close();
+    await this.#dump?.close();
+    await this.#nc?.drain().catch(() => {});
+    await this.#state?.close();
+    await this.#wal?.close();
+    await this.#ops?.close();
+    if (this.#phase !== 'failed') this.#phase = 'stopped';
+  }
+}

@@ -1,0 +1,89 @@
+import type { WireCommand } from '@asp/protocol';
+import { testEnv } from '@asp/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './helpers.ts';
+
+const cmd = (id: string, type: string, data: unknown, linked?: boolean): WireCommand =>
+  linked === undefined ? { id, type, data } : { id, type, data, linked };
+
+describe('sequencer against a real nats-server', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(testEnv('seq'));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('accepts, rejects with the invariant, and never lets write skew through', async () => {
+    const r = await h.send([
+      cmd('o1', 'seats.createOrg', { orgId: 'acme', cap: 10 }),
+      cmd('t1', 'seats.createTeam', { orgId: 'acme', teamId: 'alpha' }),
+      cmd('t2', 'seats.createTeam', { orgId: 'acme', teamId: 'beta' }),
+      cmd('a1', 'seats.addSeats', { orgId: 'acme', teamId: 'alpha', seats: 8 }),
+      // Together with a1 this would exceed the cap: the engine sees a1 first.
+      cmd('a2', 'seats.addSeats', { orgId: 'acme', teamId: 'beta', seats: 8 }),
+    ]);
+    expect(r.map((x) => x.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'rejected']);
+    const rejected = r[4]!;
+    expect(rejected.status === 'rejected' && rejected.code).toBe('ASP_REJ_INVARIANT');
+    const seq = r[0]!.status === 'accepted' ? r[0]!.seq : -1;
+    expect(seq).toBeGreaterThan(0);
+  });
+
+  it('answers a retried id with its original result (exactly-once effect)', async () => {
+    const first = await h.send([cmd('r1', 'counter.increment', { counterId: 'c', by: 5 })]);
+    const again = await h.send([cmd('r1', 'counter.increment', { counterId: 'c', by: 5 })]);
+    expect(again).toEqual(first);
+    // A second copy of an id in another message of the same batch is a retry too.
+    const [x, y] = await Promise.all([
+      h.send([cmd('r2', 'counter.increment', { counterId: 'c', by: 1 })]),
+      h.send([cmd('r2', 'counter.increment', { counterId: 'c', by: 1 })]),
+    ]);
+    expect(x).toEqual(y);
+  });
+
+  it('applies an atomic group all or nothing and names the cause', async () => {
+    const r = await h.send([
+      cmd('g1', 'inventory.createSku', { skuId: 'sku1', onHand: 5 }, true),
+      cmd('g2', 'inventory.reserve', { reservationId: 'res1', skuId: 'sku1', qty: 9 }),
+    ]);
+    expect(r[1]).toMatchObject({ status: 'rejected', code: 'ASP_REJ_INVARIANT' });
+    expect(r[0]).toMatchObject({ status: 'rejected', code: 'ASP_REJ_GROUP_FAILED', cause: 'g2' });
+    // Nothing of the group was applied: the sku does not exist.
+    const after = await h.send([cmd('g3', 'inventory.restock', { skuId: 'sku1', qty: 1 })]);
+    expect(after[0]).toMatchObject({ status: 'rejected', code: 'ASP_REJ_NOT_FOUND' });
+  });
+
+  it('answers bad input with stable codes and keeps serving', async () => {
+    const bad = await h.sendRaw(new Uint8Array([0xc1, 0xff, 0x00]), 'application/msgpack');
+    expect('error' in bad && ['ASP_REJ_MALFORMED', 'ASP_REJ_SCHEMA'].includes(bad.error.code)).toBe(true);
+    const json = await h.sendRaw(
+      new TextEncoder().encode('{"v":1,"commands":[{"id":"j1","type":"nope.x","data":{}}]}'),
+      'application/json',
+    );
+    expect('results' in json && json.results[0]).toMatchObject({ code: 'ASP_REJ_UNKNOWN_TYPE' });
+    const ct = await h.sendRaw(new TextEncoder().encode('x'), 'text/plain');
+    expect('error' in ct && ct.error.code).toBe('ASP_REJ_MALFORMED');
+    const schema = await h.send([cmd('s1', 'seats.addSeats', { orgId: 'acme', teamId: 'alpha', seats: -1 })]);
+    expect(schema[0]).toMatchObject({ status: 'rejected', code: 'ASP_REJ_SCHEMA' });
+    const dup = await h.send([
+      cmd('d1', 'counter.increment', { counterId: 'd', by: 1 }),
+      cmd('d1', 'counter.increment', { counterId: 'd', by: 1 }),
+    ]);
+    expect(dup.map((x) => x.status === 'rejected' && x.code)).toEqual([false, 'ASP_REJ_DUPLICATE_ID']);
+    const ok = await h.send([cmd('k1', 'counter.increment', { counterId: 'k', by: 1 })]);
+    expect(ok[0]?.status).toBe('accepted');
+  });
+
+  it('keeps state and results across a restart (recovery from the WAL)', async () => {
+    const before = await h.send([cmd('p1', 'counter.increment', { counterId: 'persist', by: 3, max: 4 })]);
+    await h.restart();
+    const retry = await h.send([cmd('p1', 'counter.increment', { counterId: 'persist', by: 3, max: 4 })]);
+    expect(retry).toEqual(before);
+    const next = await h.send([cmd('p2', 'counter.increment', { counterId: 'persist', by: 1, max: 4 })]);
+    expect(next[0]?.status).toBe('accepted');
+    const over = await h.send([cmd('p3', 'counter.increment', { counterId: 'persist', by: 1, max: 4 })]);
+    expect(over[0]).toMatchObject({ status: 'rejected', code: 'ASP_REJ_INVARIANT' });
+  });
+});
