@@ -4,7 +4,7 @@ import { connectNats } from '@asp/nats';
 import { COMMANDS_STREAM } from '@asp/protocol';
 import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
 import { StateStore } from '@asp/state';
-import { Wal } from '@asp/wal';
+import { Wal, type WalOptions } from '@asp/wal';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { commitBatch } from './committer.ts';
@@ -46,10 +46,14 @@ export class Sequencer {
   readonly failed: Promise<unknown>;
   #onFail!: (err: unknown) => void;
 
-  constructor(cfg: SequencerConfig, log: Logger, engine: Engine = createEngine()) {
+  readonly #walIo: WalOptions['io'];
+
+  /** `walIo` replaces the WAL's write path: fault-injection tests make fsync fail with it. */
+  constructor(cfg: SequencerConfig, log: Logger, opts: { engine?: Engine; walIo?: WalOptions['io'] } = {}) {
     this.#cfg = cfg;
     this.#log = log;
-    this.#engine = engine;
+    this.#engine = opts.engine ?? createEngine();
+    this.#walIo = opts.walIo;
     this.failed = new Promise((resolve) => {
       this.#onFail = resolve;
     });
@@ -71,6 +75,7 @@ export class Sequencer {
     this.#wal = await Wal.open(join(dir, 'wal'), {
       segmentBytesMax: cfg.ASP_WAL_SEGMENT_BYTES_MAX,
       onTruncate: (info) => this.#log.warn(info, 'WAL: torn last record truncated'),
+      ...(this.#walIo ? { io: this.#walIo } : {}),
     });
     this.#state = await StateStore.open(join(dir, 'state'), { resultsRetainMax: cfg.ASP_RESULTS_RETAIN_MAX });
     await recover(this.#engine, this.#wal, this.#state, this.#log.child({ module: 'recovery' }));
@@ -144,7 +149,7 @@ export class Sequencer {
       { err },
       'sequencer failed: nothing more will be acknowledged; restart to recover from the WAL',
     );
-    void this.#intake?.close().catch(() => {});
+    this.#intake?.close();
     this.#onFail(err);
   }
 
@@ -172,7 +177,7 @@ export class Sequencer {
   /** Drain: stop pulling, finish the batch in hand, flush the relay, close everything. */
   async stop(): Promise<void> {
     if (this.#phase === 'serving') this.#phase = 'draining';
-    await this.#intake?.close().catch(() => {});
+    this.#intake?.close();
     await this.#loop;
     const flushed = await this.#relay?.drain(this.#cfg.ASP_DRAIN_TIMEOUT_MS);
     if (flushed === false)

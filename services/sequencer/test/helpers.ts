@@ -26,12 +26,16 @@ export interface Harness {
   sequencer: Sequencer;
   /** Publishes one message and waits for its results. */
   send(commands: WireCommand[], ct?: ContentType): Promise<CommandResult[]>;
-  sendRaw(data: Uint8Array, ct?: string): Promise<ResultsMessage>;
+  sendRaw(data: Uint8Array, ct?: string, timeoutMs?: number): Promise<ResultsMessage>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(env: TestEnv, overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  env: TestEnv,
+  overrides: Record<string, string> = {},
+  opts: ConstructorParameters<typeof Sequencer>[2] = {},
+): Promise<Harness> {
   const partition = env.prefix.toLowerCase().slice(0, 32);
   const dir = mkdtempSync(join(tmpdir(), 'asp-seq-'));
   const cfg = sequencerConfigSchema.parse({
@@ -42,22 +46,22 @@ export async function startHarness(env: TestEnv, overrides: Record<string, strin
     ASP_ACK_WAIT_MS: '2000',
     ...overrides,
   });
-  const log = createLogger('sequencer', 'silent');
+  const log = createLogger('sequencer', (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent');
   const nc = await testNats(env);
   const js = jetstream(nc);
   const h: Harness = {
     partition,
     dir,
     nc,
-    sequencer: new Sequencer(cfg, log),
+    sequencer: new Sequencer(cfg, log, opts),
     async send(commands, ct = 'application/msgpack') {
       const r = await h.sendRaw(encodeEnvelope({ v: 1, commands }, ct), ct);
       if ('error' in r) throw new Error(`message error ${r.error.code}: ${r.error.message}`);
       return r.results;
     },
-    async sendRaw(data, ct) {
+    async sendRaw(data, ct, timeoutMs = 20_000) {
       const inbox = `_INBOX.${nuid.next()}`;
-      const sub = nc.subscribe(inbox, { max: 1, timeout: 20_000 });
+      const sub = nc.subscribe(inbox, { max: 1, timeout: timeoutMs });
       const hd = headers();
       hd.set(HEADER_REPLY_TO, inbox);
       if (ct !== undefined) hd.set(HEADER_CONTENT_TYPE, ct);

@@ -87,3 +87,22 @@ describe('sequencer against a real nats-server', () => {
     expect(over[0]).toMatchObject({ status: 'rejected', code: 'ASP_REJ_INVARIANT' });
   });
 });
+
+describe('sequencer under many small concurrent messages', () => {
+  it('commits 64 single-command messages published at once without waiting for redelivery', async () => {
+    // ack wait far above the test's patience: a message left behind would show as a timeout.
+    const h = await startHarness(testEnv('many'), { ASP_ACK_WAIT_MS: '60000' });
+    try {
+      const started = Date.now();
+      const all = await Promise.all(
+        Array.from({ length: 64 }, (_, i) =>
+          h.send([cmd(`m${i}`, 'counter.increment', { counterId: 'many', by: 1 })]),
+        ),
+      );
+      expect(all.every((r) => r[0]?.status === 'accepted')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -10,6 +10,18 @@ const seatsAdded = (teamId: string, orgId: string, seats: number) => [
 const acmeWithRed = [orgCreated('acme', 10), teamCreated('red', 'acme')];
 
 describe('seats', () => {
+  it('carries a memo into the team event without changing any state', () => {
+    given(acmeWithRed)
+      .when('seats.addSeats', { orgId: 'acme', teamId: 'red', seats: 2, memo: 'order 17' })
+      .thenEmits([
+        ev('team', 'red', 'seats.TeamSeatsAdded', { seats: 2, memo: 'order 17' }),
+        ev('org', 'acme', 'seats.OrgSeatsAllocated', { teamId: 'red', seats: 2 }),
+      ]);
+    given(acmeWithRed)
+      .when('seats.addSeats', { orgId: 'acme', teamId: 'red', seats: 2, memo: 'x'.repeat(16 * 1024 + 1) })
+      .thenRejects('ASP_REJ_SCHEMA');
+  });
+
   it('creates an org once', () => {
     given([])
       .when('seats.createOrg', { orgId: 'acme', cap: 10 })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventOn, read, reject, unknownEvent } from '../../decision.ts';
 import type { AggregateDef, CommandDef, DomainEvent, NewEvent } from '../../types.ts';
-import { aggregateId, nonNegativeInt, positiveInt } from '../schemas.ts';
+import { aggregateId, memo, nonNegativeInt, positiveInt, withMemo } from '../schemas.ts';
 
 /** One shared value many writers increment: the hot-row case. `max: null` means uncapped. */
 export interface CounterState {
@@ -45,6 +45,7 @@ const incrementData = z.strictObject({
   counterId: aggregateId,
   by: positiveInt,
   max: nonNegativeInt.optional(),
+  memo,
 });
 
 /** The first increment creates the counter, with `max` if given; later ones must repeat it or omit it. */
@@ -66,7 +67,7 @@ export const increment: CommandDef<z.infer<typeof incrementData>> = {
       const message = `cannot increment counter ${d.counterId} by ${d.by}: at ${value} of max ${max}`;
       return reject('ASP_REJ_INVARIANT', message, 'counter.value_within_max');
     }
-    events.push(eventOn(counter, d.counterId, 'counter.Incremented', { by: d.by }));
+    events.push(eventOn(counter, d.counterId, 'counter.Incremented', withMemo({ by: d.by }, d.memo)));
     return { ok: true, events };
   },
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accept, eventOn, read, reject } from '../../decision.ts';
 import type { CommandDef, Decision, StateView } from '../../types.ts';
-import { aggregateId, nonNegativeInt, positiveInt } from '../schemas.ts';
+import { aggregateId, memo, nonNegativeInt, positiveInt, withMemo } from '../schemas.ts';
 import { reservation, sku } from './aggregates.ts';
 
 const skuKey = (id: string) => ({ type: sku.type, id });
@@ -29,7 +29,12 @@ export const restock: CommandDef<z.infer<typeof restockData>> = {
   },
 };
 
-const reserveData = z.strictObject({ reservationId: aggregateId, skuId: aggregateId, qty: positiveInt });
+const reserveData = z.strictObject({
+  reservationId: aggregateId,
+  skuId: aggregateId,
+  qty: positiveInt,
+  memo,
+});
 export const reserve: CommandDef<z.infer<typeof reserveData>> = {
   type: 'inventory.reserve',
   schema: reserveData,
@@ -47,7 +52,7 @@ export const reserve: CommandDef<z.infer<typeof reserveData>> = {
     }
     const { reservationId, skuId, qty } = d;
     return accept(
-      eventOn(reservation, reservationId, 'inventory.ReservationMade', { skuId, qty }),
+      eventOn(reservation, reservationId, 'inventory.ReservationMade', withMemo({ skuId, qty }, d.memo)),
       eventOn(sku, skuId, 'inventory.StockReserved', { reservationId, qty }),
     );
   },

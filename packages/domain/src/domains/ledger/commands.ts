@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accept, eventOn, read, reject } from '../../decision.ts';
 import type { CommandDef, Decision, Versioned } from '../../types.ts';
-import { aggregateId, nonNegativeInt, positiveInt } from '../schemas.ts';
+import { aggregateId, memo, nonNegativeInt, positiveInt, withMemo } from '../schemas.ts';
 import { type AccountState, account } from './account.ts';
 import { transfer } from './transfer.ts';
 
@@ -48,6 +48,7 @@ const transferData = z
     creditAccountId: aggregateId,
     amount: positiveInt,
     pending: z.boolean().optional(),
+    memo,
   })
   .refine((d) => d.debitAccountId !== d.creditAccountId, {
     message: 'debitAccountId and creditAccountId must differ',
@@ -75,12 +76,15 @@ export const createTransfer: CommandDef<z.infer<typeof transferData>> = {
     const pending = d.pending ?? false;
     const { transferId, amount } = d;
     return accept(
-      eventOn(transfer, transferId, 'ledger.TransferCreated', {
-        debitAccountId: d.debitAccountId,
-        creditAccountId: d.creditAccountId,
-        amount,
-        pending,
-      }),
+      eventOn(
+        transfer,
+        transferId,
+        'ledger.TransferCreated',
+        withMemo(
+          { debitAccountId: d.debitAccountId, creditAccountId: d.creditAccountId, amount, pending },
+          d.memo,
+        ),
+      ),
       eventOn(account, d.debitAccountId, 'ledger.AccountDebited', { transferId, amount, pending }),
       eventOn(account, d.creditAccountId, 'ledger.AccountCredited', { transferId, amount, pending }),
     );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accept, eventOn, read, reject } from '../../decision.ts';
 import type { CommandDef } from '../../types.ts';
-import { aggregateId, nonNegativeInt, positiveInt } from '../schemas.ts';
+import { aggregateId, memo, nonNegativeInt, positiveInt, withMemo } from '../schemas.ts';
 import { org, team } from './aggregates.ts';
 
 const orgKey = (orgId: string) => ({ type: org.type, id: orgId });
@@ -48,7 +48,7 @@ export const createTeam: CommandDef<z.infer<typeof createTeamData>> = {
 
 // The org id travels with the command (though the team knows it) so that keys() can name the
 // org without reading state: the sequencer prefetches keys before any decide runs.
-const seatsData = z.strictObject({ orgId: aggregateId, teamId: aggregateId, seats: positiveInt });
+const seatsData = z.strictObject({ orgId: aggregateId, teamId: aggregateId, seats: positiveInt, memo });
 export const addSeats: CommandDef<z.infer<typeof seatsData>> = {
   type: 'seats.addSeats',
   schema: seatsData,
@@ -65,7 +65,7 @@ export const addSeats: CommandDef<z.infer<typeof seatsData>> = {
       return reject('ASP_REJ_INVARIANT', message, 'seats.org.used_within_cap');
     }
     return accept(
-      eventOn(team, d.teamId, 'seats.TeamSeatsAdded', { seats: d.seats }),
+      eventOn(team, d.teamId, 'seats.TeamSeatsAdded', withMemo({ seats: d.seats }, d.memo)),
       eventOn(org, d.orgId, 'seats.OrgSeatsAllocated', { teamId: d.teamId, seats: d.seats }),
     );
   },
@@ -84,7 +84,7 @@ export const removeSeats: CommandDef<z.infer<typeof seatsData>> = {
       return reject('ASP_REJ_INVARIANT', message, 'seats.team.seats_not_negative');
     }
     return accept(
-      eventOn(team, d.teamId, 'seats.TeamSeatsRemoved', { seats: d.seats }),
+      eventOn(team, d.teamId, 'seats.TeamSeatsRemoved', withMemo({ seats: d.seats }, d.memo)),
       eventOn(org, d.orgId, 'seats.OrgSeatsReleased', { teamId: d.teamId, seats: d.seats }),
     );
   },

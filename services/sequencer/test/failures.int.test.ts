@@ -1,0 +1,133 @@
+import { COMMANDS_STREAM, commandSubject, DLQ_STREAM, encodeEnvelope, protocolLimits } from '@asp/protocol';
+import { testEnv } from '@asp/testing';
+import { defaultIo } from '@asp/wal';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { consumerName } from '../src/streams.ts';
+import { startHarness } from './helpers.ts';
+
+const inc = (id: string) => ({ id, type: 'counter.increment', data: { counterId: 'f', by: 1 } });
+
+describe('sequencer failure paths', () => {
+  it('a failing fsync produces no result and no ack, and the sequencer fails closed', async () => {
+    let failSync = false;
+    const io = {
+      ...defaultIo,
+      datasync: async (f: Parameters<typeof defaultIo.datasync>[0]) => {
+        if (failSync) throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+        return defaultIo.datasync(f);
+      },
+    };
+    const h = await startHarness(testEnv('fsync'), {}, { walIo: io });
+    try {
+      expect((await h.send([inc('before')]))[0]?.status).toBe('accepted');
+      failSync = true;
+      await expect(
+        h.sendRaw(encodeEnvelope({ v: 1, commands: [inc('lost')] }, 'application/msgpack'), undefined, 3000),
+      ).rejects.toThrow();
+      await expect(h.sequencer.failed).resolves.toBeDefined();
+      expect(h.sequencer.health().ok).toBe(false);
+      // The message was never acknowledged: it is still in the stream for a restarted sequencer.
+      const jsm = await jetstreamManager(h.nc);
+      const info = await jsm.consumers.info(COMMANDS_STREAM, consumerName(h.partition));
+      expect(info.num_ack_pending + info.num_pending).toBe(1);
+      // A restart on a healthy disk commits it exactly once.
+      failSync = false;
+      await h.restart();
+      const r = await h.send([inc('lost')]);
+      expect(r[0]?.status).toBe('accepted');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('dead-letters a message nobody can be answered about', async () => {
+    const h = await startHarness(testEnv('dlq'), { ASP_DELIVERIES_MAX: '2' });
+    try {
+      const js = jetstream(h.nc);
+      const jsm = await jetstreamManager(h.nc);
+      // Undecodable and no Asp-Reply-To: no one can be told, so it is kept for an operator.
+      await js.publish(commandSubject(h.partition), new Uint8Array([1, 2, 3]));
+      const dlqFirst = await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages >= 1);
+      expect(dlqFirst).toBe(true);
+      // The sequencer keeps serving.
+      expect((await h.send([inc('after-dlq')]))[0]?.status).toBe('accepted');
+      const last = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: `asp.dlq.${h.partition}` });
+      expect(last?.header?.get('Asp-Dlq-Reason')).toMatch(/ASP_REJ_/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('dead-letters a message delivered ASP_DELIVERIES_MAX times instead of trying it again', async () => {
+    let failSync = false;
+    const io = {
+      ...defaultIo,
+      datasync: async (f: Parameters<typeof defaultIo.datasync>[0]) => {
+        if (failSync) throw new Error('EIO: injected');
+        return defaultIo.datasync(f);
+      },
+    };
+    const h = await startHarness(
+      testEnv('poison'),
+      { ASP_DELIVERIES_MAX: '2', ASP_ACK_WAIT_MS: '1000' },
+      { walIo: io },
+    );
+    try {
+      failSync = true;
+      // First delivery: the fsync fails, nothing is acknowledged (as if it had crashed us).
+      await expect(
+        h.sendRaw(
+          encodeEnvelope({ v: 1, commands: [inc('poison')] }, 'application/msgpack'),
+          undefined,
+          2000,
+        ),
+      ).rejects.toThrow();
+      failSync = false;
+      await h.restart();
+      // Second delivery reaches the limit: moved to the DLQ, never decided.
+      const jsm = await jetstreamManager(h.nc);
+      expect(await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages >= 1)).toBe(true);
+      const last = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: `asp.dlq.${h.partition}` });
+      expect(last?.header?.get('Asp-Dlq-Reason')).toMatch(/delivered 2 times/);
+      const info = await jsm.consumers.info(COMMANDS_STREAM, consumerName(h.partition));
+      expect(info.num_ack_pending + info.num_pending).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('answers an oversized message and an open group with their codes', async () => {
+    const h = await startHarness(testEnv('big'));
+    try {
+      const many = Array.from({ length: protocolLimits.commandsPerMessageMax + 1 }, (_, i) =>
+        inc(`big-${i}`),
+      );
+      const r = await h.sendRaw(
+        encodeEnvelope({ v: 1, commands: many }, 'application/msgpack'),
+        'application/msgpack',
+      );
+      expect('error' in r && r.error.code).toBe('ASP_REJ_TOO_LARGE');
+      const open = await h.send([
+        { ...inc('o1'), linked: true },
+        { ...inc('o2'), linked: true },
+      ]);
+      expect(open.map((x) => x.status === 'rejected' && x.code)).toEqual([
+        'ASP_REJ_GROUP_OPEN',
+        'ASP_REJ_GROUP_OPEN',
+      ]);
+      expect((await h.send([inc('fine')]))[0]?.status).toBe('accepted');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
