@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo': {
       const { demo } = await import('./demo.ts');
-      return (await demo(cfg, say, { keep: rest.includes('--keep') })) ? 0 : 1;
+      return (await demo(cfg, say, { keep: rest.includes('--keep'), projector: projectorAvailable() }))
+        ? 0
+        : 1;
     }
     default:
       process.stderr.write(usage);
