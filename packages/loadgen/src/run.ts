@@ -16,6 +16,8 @@ export interface LoadOptions {
   commandsMax?: number;
   /** Keep every command and result (for an independent recount); memory grows with the run. */
   keepResults?: boolean;
+  /** Stops the load early: producers send no new message once it fires. */
+  signal?: AbortSignal;
   /** Called about once a second while the load runs. */
   onProgress?: (p: LoadProgress) => void;
 }
@@ -43,14 +45,20 @@ export interface LoadReport {
 }
 
 /** Sends the workload's set-up commands and checks that every one was accepted. */
-export async function runSetup(client: AspClient, spec: WorkloadSpec, chunk = 1000): Promise<number> {
-  const all = setupCommands(spec);
-  for (let i = 0; i < all.length; i += chunk) {
-    const results = await client.send(all.slice(i, i + chunk));
-    const bad = results.find((r) => r.status !== 'accepted');
+export async function runSetup(
+  client: AspClient,
+  spec: WorkloadSpec,
+  chunk = 1000,
+): Promise<{ commands: WireCommand[]; results: CommandResult[] }> {
+  const commands = setupCommands(spec);
+  const results: CommandResult[] = [];
+  for (let i = 0; i < commands.length; i += chunk) {
+    const part = await client.send(commands.slice(i, i + chunk));
+    const bad = part.find((r) => r.status !== 'accepted');
     if (bad) throw new Error(`set-up command ${bad.id} was not accepted: ${JSON.stringify(bad)}`);
+    results.push(...part);
   }
-  return all.length;
+  return { commands, results };
 }
 
 /** Runs the load and reports what the producers saw. Items count only answered commands. */
@@ -90,7 +98,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   };
   const producer = async (k: number) => {
     const it = loadCommands(o.spec, o.seed, k);
-    while (performance.now() < deadline && budget > 0) {
+    while (performance.now() < deadline && budget > 0 && !o.signal?.aborted) {
       const cmds = take(it, Math.min(o.batch, budget));
       budget -= cmds.length;
       const t = performance.now();

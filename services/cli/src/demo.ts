@@ -55,7 +55,7 @@ async function load(stack: StackFile, say: (line: string) => void, durationMs: n
       payloadBytes: 128,
     };
     const setup = await runSetup(client, spec);
-    say(`set-up: ${fmt(setup)} commands (orgs, teams, accounts) accepted`);
+    say(`set-up: ${fmt(setup.commands.length)} commands (orgs, teams, accounts) accepted`);
     say(
       `load: 4 producers × 500 commands per message, seats + ledger, ~5% built to break an invariant, ${durationMs / 1000} s`,
     );
