@@ -15,6 +15,7 @@ import { serveLookups } from './lookup.ts';
 import { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';
 import { recover } from './recovery.ts';
 import { Relay } from './relay.ts';
+import { registerStateMetrics } from './state-metrics.ts';
 import { consumerName, ensureStreams } from './streams.ts';
 
 type Phase = 'starting' | 'serving' | 'draining' | 'stopped' | 'failed';
@@ -54,6 +55,7 @@ export class Sequencer {
     this.#log = log;
     this.#engine = opts.engine ?? createEngine();
     this.#walIo = opts.walIo;
+    registerStateMetrics(this.metrics.registry, () => (this.#phase === 'serving' ? this.#state : undefined));
     this.failed = new Promise((resolve) => {
       this.#onFail = resolve;
     });

@@ -76,6 +76,25 @@ describe('sequencer against a real nats-server', () => {
     expect(ok[0]?.status).toBe('accepted');
   });
 
+  it('serves /health and Prometheus /metrics with the WAL, relay and LevelDB figures', async () => {
+    const base = `http://127.0.0.1:${h.sequencer.httpPort}`;
+    const health = (await (await fetch(`${base}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ ok: true, phase: 'serving', partition: h.partition });
+    expect(Number(health.walLastSeq)).toBeGreaterThan(0);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const name of [
+      'asp_sequencer_commands_total{outcome="accepted"}',
+      'asp_wal_fsync_seconds_bucket',
+      'asp_wal_last_seq',
+      'asp_relay_published_seq',
+      'asp_leveldb_files{level="0"}',
+      'asp_leveldb_compaction_seconds_total',
+      'asp_state_stats_up 1',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
   it('keeps state and results across a restart (recovery from the WAL)', async () => {
     const before = await h.send([cmd('p1', 'counter.increment', { counterId: 'persist', by: 3, max: 4 })]);
     await h.restart();
