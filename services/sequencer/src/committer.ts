@@ -1,4 +1,4 @@
-import type { Engine } from '@asp/domain';
+import type { Engine, Versioned } from '@asp/domain';
 import {
   type CommandResult,
   type ContentType,
@@ -13,7 +13,8 @@ import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { deadLetter, reply } from './deliver.ts';
 import type { SequencerMetrics } from './metrics.ts';
-import { assemble, decodeBatch, type InboundMessage, planBatch } from './plan.ts';
+import { keysToRead, layered, type PendingBatch } from './pending.ts';
+import { type Assembled, assemble, decodeBatch, type InboundMessage, planBatch } from './plan.ts';
 import { prefetch } from './prefetch.ts';
 import type { Relay } from './relay.ts';
 
@@ -30,16 +31,33 @@ export interface CommitterDeps {
   deliveriesMax: number;
 }
 
+/** A decided batch whose record is being appended; `complete` finishes it. */
+export interface Prepared {
+  started: number;
+  live: JsMsg[];
+  inbound: InboundMessage[];
+  asm: Assembled;
+  changed: Map<string, Versioned>;
+  decided: number;
+  /** The WAL append + fsync, started by prepare (appends are queued in order). */
+  durable: Promise<void> | undefined;
+  pending: PendingBatch | undefined;
+}
+
 /**
- * Commits one batch: decode → dedupe → decide → WAL append + ONE fsync →
- * LevelDB → acks and results → relay. Nothing of a batch (no result, no ack,
- * no event) leaves before its fsync returned. An error thrown from here is
- * fatal: the caller stops the sequencer without acknowledging anything.
+ * Step one of a batch, all on the event loop: decode → dedupe → decide
+ * against the store plus the batch still in flight (`inFlight`) → encode,
+ * then start the WAL append. Nothing leaves the sequencer here.
  */
-export async function commitBatch(d: CommitterDeps, msgs: readonly JsMsg[]): Promise<void> {
+export async function prepare(
+  d: CommitterDeps,
+  msgs: readonly JsMsg[],
+  inFlight: PendingBatch | undefined,
+  seq: number,
+): Promise<Prepared | undefined> {
   const started = performance.now();
   const live = await dropPoison(d, msgs);
-  if (live.length === 0) return;
+  if (live.length === 0) return undefined;
   const cts = live.map((m) => contentTypeOf(m.headers?.get(HEADER_CONTENT_TYPE)));
   const inbound: InboundMessage[] = live.map((m, i) => ({
     data: m.data,
@@ -50,29 +68,61 @@ export async function commitBatch(d: CommitterDeps, msgs: readonly JsMsg[]): Pro
     if (!ct.ok) decoded.messages[i] = { ok: false, error: ct.error };
   });
 
-  const stored = await storedResults(d.state, decoded.ids);
+  const stored = await storedResults(d.state, decoded.ids, inFlight);
   const plan = planBatch(decoded, stored);
-  const view = await prefetch(d.state, d.engine.keysOf(plan.items));
+  const keys = d.engine.keysOf(plan.items);
+  const view = layered(inFlight, await prefetch(d.state, keysToRead(inFlight, keys)));
   const outcome = d.engine.decideBatch(plan.items, view);
-  const seq = d.wal.lastSeq + 1;
   const asm = assemble(plan, outcome, { partition: d.partition, seq, ts: Date.now() });
-
+  let durable: Promise<void> | undefined;
+  let pending: PendingBatch | undefined;
   if (asm.record) {
     const bytes = encodeCommitRecord(asm.record);
-    const t = performance.now();
-    await d.wal.append([bytes]);
-    d.metrics.fsyncSeconds.observe((performance.now() - t) / 1000);
-    d.metrics.walBytes.inc(bytes.length);
-    d.metrics.walSeq.set(seq);
-    await d.state.applyBatch({ seq, aggregates: outcome.changed, results: asm.results });
-    d.metrics.appliedSeq.set(seq);
-    d.relay.offer(seq, bytes);
+    asm.bytes = bytes;
+    durable = append(d, bytes, seq);
+    pending = { changed: outcome.changed, results: new Map(asm.results.map((r) => [r.id, r])) };
   }
-  await release(d, live, inbound, asm.replies);
-  count(d.metrics, asm.results, asm.replies);
+  return {
+    started,
+    live,
+    inbound,
+    asm,
+    changed: outcome.changed,
+    decided: plan.items.length,
+    durable,
+    pending,
+  };
+}
+
+async function append(d: CommitterDeps, bytes: Uint8Array, seq: number): Promise<void> {
+  const t = performance.now();
+  const { lastSeq } = await d.wal.append([bytes]);
+  // The seq was predicted when the record was built; the WAL assigned it. A
+  // mismatch is a programmer error (appends out of order) and must not pass.
+  if (lastSeq !== seq) throw new Error(`assertion failed: WAL assigned seq ${lastSeq}, record says ${seq}`);
+  d.metrics.fsyncSeconds.observe((performance.now() - t) / 1000);
+  d.metrics.walBytes.inc(bytes.length);
+  d.metrics.walSeq.set(seq);
+}
+
+/**
+ * Step two, after the record's fsync: apply to LevelDB, then results to each
+ * producer, acks, and the relay. Batches complete one at a time, in order.
+ * An error thrown here is fatal: the caller fails closed.
+ */
+export async function complete(d: CommitterDeps, p: Prepared): Promise<void> {
+  if (p.durable && p.asm.record && p.asm.bytes) {
+    await p.durable;
+    const seq = p.asm.record.seq;
+    await d.state.applyBatch({ seq, aggregates: p.changed, results: p.asm.results });
+    d.metrics.appliedSeq.set(seq);
+    d.relay.offer(seq, p.asm.bytes);
+  }
+  await release(d, p.live, p.inbound, p.asm.replies);
+  count(d.metrics, p.asm.results, p.asm.replies);
   d.metrics.batches.inc();
-  d.metrics.batchCommands.observe(plan.items.length);
-  d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+  d.metrics.batchCommands.observe(p.decided);
+  d.metrics.batchSeconds.observe((performance.now() - p.started) / 1000);
 }
 
 /** Messages delivered too often have likely crashed us before: they go to the DLQ unread. */
@@ -93,12 +143,23 @@ async function dropPoison(d: CommitterDeps, msgs: readonly JsMsg[]): Promise<JsM
   return live;
 }
 
-async function storedResults(state: StateStore, ids: string[]): Promise<Map<string, CommandResult>> {
+/** Results of earlier batches: the one in flight first (not yet in the store), then the store. */
+async function storedResults(
+  state: StateStore,
+  ids: string[],
+  inFlight: PendingBatch | undefined,
+): Promise<Map<string, CommandResult>> {
   const found = new Map<string, CommandResult>();
-  if (ids.length === 0) return found;
-  const results = await state.getResults(ids);
+  const ask: string[] = [];
+  for (const id of ids) {
+    const r = inFlight?.results.get(id);
+    if (r) found.set(id, r);
+    else ask.push(id);
+  }
+  if (ask.length === 0) return found;
+  const results = await state.getResults(ask);
   results.forEach((r, i) => {
-    if (r) found.set(ids[i]!, r);
+    if (r) found.set(ask[i]!, r);
   });
   return found;
 }
@@ -108,7 +169,7 @@ async function release(
   d: CommitterDeps,
   live: readonly JsMsg[],
   inbound: readonly InboundMessage[],
-  replies: ReturnType<typeof assemble>['replies'],
+  replies: Assembled['replies'],
 ): Promise<void> {
   for (let i = 0; i < live.length; i++) {
     const m = live[i]!;
@@ -142,5 +203,3 @@ function count(
   metrics.commands.inc({ outcome: 'rejected' }, fresh.length - accepted);
   metrics.commands.inc({ outcome: 'duplicate' }, Math.max(0, answered - fresh.length));
 }
-
-type Assembled = ReturnType<typeof assemble>;

@@ -7,12 +7,13 @@ import { StateStore } from '@asp/state';
 import { Wal, type WalOptions } from '@asp/wal';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { commitBatch } from './committer.ts';
+import { complete, prepare } from './committer.ts';
 import type { SequencerConfig } from './config.ts';
 import { serveStateDump } from './dump.ts';
 import { Intake } from './intake.ts';
 import { serveLookups } from './lookup.ts';
 import { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';
+import type { PendingBatch } from './pending.ts';
 import { recover } from './recovery.ts';
 import { Relay } from './relay.ts';
 import { registerStateMetrics } from './state-metrics.ts';
@@ -130,13 +131,37 @@ export class Sequencer {
       deliveriesMax: this.#cfg.ASP_DELIVERIES_MAX,
     };
     const limits = { messagesMax: this.#cfg.ASP_BATCH_MESSAGES_MAX, bytesMax: this.#cfg.ASP_BATCH_BYTES_MAX };
+    // The commit pipeline: batch n is decided while batch n-1's fsync runs.
+    // Completions are chained, so batches are applied and answered in order,
+    // each only after its own fsync; at most one batch is in flight (decided,
+    // not yet applied) while the next is decided against it.
+    let nextSeq = this.#wal!.lastSeq + 1;
+    let tail: Promise<void> = Promise.resolve();
+    let beforeTail: Promise<void> = Promise.resolve();
+    let inFlight: PendingBatch | undefined;
     try {
       for (;;) {
         const msgs = await this.#intake!.take(limits);
         if (!msgs) break;
-        await commitBatch(deps, msgs);
-        this.metrics.relayLag.set(this.#relay!.lag);
+        await beforeTail;
+        const p = await prepare(deps, msgs, inFlight, nextSeq);
+        if (!p) continue;
+        if (p.asm.record) nextSeq++;
+        const before = tail;
+        const done = before.then(() => complete(deps, p));
+        const pending = p.pending;
+        if (pending) inFlight = pending;
+        done.then(
+          () => {
+            if (inFlight === pending) inFlight = undefined;
+            this.metrics.relayLag.set(this.#relay!.lag);
+          },
+          (err: unknown) => this.#fail(err),
+        );
+        beforeTail = before;
+        tail = done;
       }
+      await tail;
     } catch (err) {
       this.#fail(err);
     }
