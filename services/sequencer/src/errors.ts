@@ -6,7 +6,6 @@ export type SequencerErrorCode =
   /** A stream exists with a configuration the sequencer cannot work with. */
   | 'ASP_ERR_STREAM_CONFIG'
   /** ASP_EVENTS holds a record for this partition that the WAL does not have, or not in order. */
-  | 'ASP_ERR_EVENTS_DIVERGED'
-  | 'ASP_ERR_SEQUENCER_STOPPED';
+  | 'ASP_ERR_EVENTS_DIVERGED';
 
 export class SequencerError extends AspError<SequencerErrorCode> {}
