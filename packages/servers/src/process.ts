@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServersError } from './errors.ts';
 
@@ -31,6 +32,9 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The watchdog's grace for a TERMed server, in 100 ms ticks (it then kills it). */
+const WATCHDOG_GRACE_TICKS = 300;
+
 function tail(file: string, lines = 20): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -45,14 +49,27 @@ function spawnChild(opts: SpawnOptions): ChildProcess {
     if (!opts.watchParent) {
       return spawn(opts.binary, opts.args, { stdio: ['ignore', fd, fd], detached: true, env: opts.env });
     }
-    // The shell starts the server, then waits while our pid lives; it also
-    // forwards TERM so stop() reaches the server. `exec` is not possible
-    // because the shell must outlive the server's start to watch.
+    // The shell starts the server, then waits while our pid lives; `exec` is
+    // not possible because the shell must outlive the server's start to
+    // watch. On TERM it forwards TERM and keeps watching: the server gets
+    // `graceS` to exit, and is killed at once if our pid dies meanwhile. On
+    // USR1 it kills the server (crash tests; a KILL of the shell itself
+    // would orphan the server).
+    const parent = process.pid;
     const script = `
       "$0" "$@" & child=$!
-      trap 'kill -TERM $child 2>/dev/null; wait $child; exit $?' TERM INT
+      stop_child() {
+        kill -TERM $child 2>/dev/null
+        for _ in $(seq 1 ${WATCHDOG_GRACE_TICKS}); do
+          kill -0 $child 2>/dev/null || break
+          kill -0 ${parent} 2>/dev/null || break
+          sleep 0.1
+        done
+        kill -KILL $child 2>/dev/null; wait $child; exit $?
+      }
+      trap stop_child TERM INT
       trap 'kill -KILL $child 2>/dev/null; wait $child; exit 137' USR1
-      while kill -0 ${process.pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+      while kill -0 ${parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
       kill -KILL $child 2>/dev/null; wait $child`;
     return spawn('bash', ['-c', script, opts.binary, ...opts.args], {
       stdio: ['ignore', fd, fd],
@@ -69,7 +86,12 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     throw new ServersError('ASP_ERR_SERVER_START_FAILED', `${opts.name}: could not spawn ${opts.binary}`);
   }
   const pid = child.pid;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A server killed by a signal reports 128 + its number, as a shell would.
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) =>
+      resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null)),
+    ),
+  );
   let gone = false;
   void exited.then(() => {
     gone = true;
@@ -100,6 +122,12 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     child.kill(signal);
     const timer = sleep(graceMs).then(() => 'timeout' as const);
     if ((await Promise.race([exited, timer])) === 'timeout' && !gone) {
+      // Through the watchdog, USR1 kills the server itself; a SIGKILL of the
+      // shell alone would leave the server running as an orphan.
+      if (opts.watchParent) {
+        child.kill('SIGUSR1');
+        if ((await Promise.race([exited, sleep(2000).then(() => 'timeout' as const)])) !== 'timeout') return;
+      }
       child.kill('SIGKILL');
       await exited;
     }

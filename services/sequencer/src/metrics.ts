@@ -39,13 +39,15 @@ export function createSequencerMetrics() {
     batchSeconds: new Histogram({
       name: 'asp_sequencer_batch_seconds',
       help: 'Time from taking a batch to releasing its results',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: r,
     }),
     fsyncSeconds: new Histogram({
       name: 'asp_wal_fsync_seconds',
       help: 'WAL append + fdatasync duration per batch',
-      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      buckets: [
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+      ],
       registers: r,
     }),
     walBytes: new Counter({ name: 'asp_wal_bytes_total', help: 'Bytes appended to the WAL', registers: r }),

@@ -98,6 +98,7 @@ export class Sequencer {
       onPublished: (seq, bytes) => {
         this.metrics.publishedSeq.set(seq);
         this.metrics.relayBytes.inc(bytes);
+        this.metrics.relayLag.set(this.#relay?.lag ?? 0);
         this.#retain();
       },
     });
