@@ -1,0 +1,103 @@
+import type { RunResult, ScenarioResult } from '../result.ts';
+import type { Chart } from './charts.ts';
+
+const n = (v: number | null | undefined, unit = ''): string =>
+  v === null || v === undefined ? 'not reported' : `${v.toLocaleString('en-US')}${unit}`;
+
+function headline(r: RunResult): string[] {
+  const pct = r.items > 0 ? ((100 * r.rejected) / r.items).toFixed(1) : '0.0';
+  return [
+    '| items/s | items | duration | p50 | p99 | rejected | commands per message | producers | payload | integrity |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| ${n(r.items_per_s)} | ${n(r.items)} | ${r.duration_s} s | ${r.p50_ms} ms | ${r.p99_ms} ms | ${pct}% | ${r.batch} | ${r.producers} | ${r.payload_bytes} B | ${r.integrity} |`,
+  ];
+}
+
+function details(r: RunResult): string[] {
+  const pf = r.preflight;
+  const ld = r.leveldb;
+  return [
+    `- ${r.note}.`,
+    `- fsync preflight of \`${pf.dir}\`: ${pf.samples} × (4 KiB write + fdatasync): p50 ${pf.p50_us} µs, p99 ${pf.p99_us} µs, max ${pf.max_us} µs (limit ${pf.limit_us} µs${pf.forced ? ', **over the limit, run forced**' : ''}).`,
+    `- WAL fsyncs during the run: ${n(r.fsyncs)} (p50 ≈ ${n(r.wal_fsync_p50_us, ' µs')}, p99 ≈ ${n(r.wal_fsync_p99_us, ' µs')}, from the sequencer's histogram); batches ${n(r.batches)}, mean ${n(r.batch_mean)} commands.`,
+    `- Projector: lag at the end of the load ${n(r.projector_lag_end_s, ' s')}, max ${n(r.projector_lag_max_s, ' s')}; read models ${r.catchup.caught_up ? `caught up ${r.catchup.catchup_s} s after the load` : `**not caught up** after ${r.catchup.catchup_s} s`} (WAL seq ${n(r.catchup.wal_last_seq)}).`,
+    `- Memory max: sequencer ${n(r.rss_max_mb.sequencer, ' MiB')}, projector ${n(r.rss_max_mb.projector, ' MiB')}, bench ${n(r.rss_max_mb.bench, ' MiB')}.`,
+    `- LevelDB: level-0 files max ${n(ld.l0_files_max)}; compactions ${n(ld.compaction_s, ' s')}, ${n(ld.compaction_mb, ' MiB')} written.`,
+    `- Answered ${n(r.items)} = accepted ${n(r.accepted)} + rejected ${n(r.rejected)} (${
+      Object.entries(r.rejected_by_code)
+        .map(([c, k]) => `${c} ${k.toLocaleString('en-US')}`)
+        .join(', ') || 'none'
+    }); unanswered ${n(r.unanswered)}; set-up ${n(r.setup_commands)} commands before the timed load.`,
+  ];
+}
+
+function chartSection(charts: { chart: Chart; file: string }[]): string[] {
+  return charts.flatMap(({ chart, file }) => [`![${chart.key}](${file})`, '', `*${chart.caption}.*`, '']);
+}
+
+function ceilingSection(r: ScenarioResult): string[] {
+  if (!r.ceiling) return [];
+  const c = r.ceiling;
+  return [
+    '## Ceiling: batch 1000 vs 2000',
+    '',
+    '| commands per message | items/s | p50 | p99 |',
+    '|---:|---:|---:|---:|',
+    `| ${r.batch} | ${n(r.items_per_s)} | ${r.p50_ms} ms | ${r.p99_ms} ms |`,
+    `| ${c.batch} | ${n(c.items_per_s)} | ${c.p50_ms} ms | ${c.p99_ms} ms |`,
+    '',
+    `Batch ${c.batch} gives **${c.gain_pct >= 0 ? '+' : ''}${c.gain_pct}%** items/s (reference: +2.8%). Audit of the ${c.batch} run: ${c.run.integrity}.`,
+    '',
+  ];
+}
+
+function peersSection(r: ScenarioResult): string[] {
+  if (!r.peers) return [];
+  return [
+    '## Peers: the same workload on PostgreSQL',
+    '',
+    '| system | items/s | p50 | p99 | retries | invariant violations | ours × |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    `| ours | ${n(r.items_per_s)} | ${r.p50_ms} ms | ${r.p99_ms} ms | 0 | 0 (audit: ${r.integrity}) | 1 |`,
+    ...r.peers.map(
+      (p) =>
+        `| PostgreSQL ${p.mode} | ${n(p.items_per_s)} | ${p.p50_ms} ms | ${p.p99_ms} ms | ${n(p.retries)} | ${n(p.violations)} | ${r.ratio?.[p.mode] ?? '∞'} |`,
+    ),
+    '',
+  ];
+}
+
+/** The human report of one scenario: the figures, how they were measured, the charts. */
+export function renderMarkdown(
+  r: ScenarioResult,
+  o: {
+    command: string;
+    charts: { chart: Chart; file: string }[];
+    secondCharts?: { chart: Chart; file: string }[];
+  },
+): string {
+  const m = r.machine;
+  const lines = [
+    `# Atomic State benchmark: \`${r.scenario}\``,
+    '',
+    `${r.date} · ${m.cpus} CPUs (${m.cpu_model}) · ${m.mem_gb} GiB · Node ${m.node} · ${m.os} · ${r.pipeline} pipeline`,
+    '',
+    `Command: \`${o.command}\``,
+    '',
+    ...headline(r),
+    '',
+    `**Integrity audit: ${r.integrity}**`,
+    '',
+    ...details(r),
+    '',
+    ...ceilingSection(r),
+    ...peersSection(r),
+    '## Charts',
+    '',
+    ...chartSection(o.charts),
+  ];
+  if (r.ceiling && o.secondCharts) {
+    lines.push(`## Charts of the batch ${r.ceiling.batch} run`, '', ...chartSection(o.secondCharts));
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,92 @@
+import { type PromSample, parsePrometheus } from './prom.ts';
+import { type Point, pointOf } from './series.ts';
+
+export interface SamplerOptions {
+  sequencerUrl: string;
+  projectorUrl: string;
+  intervalMs: number;
+  /** The producers' answered count now (cumulative). */
+  items: () => number;
+}
+
+export interface Scrape {
+  seq: PromSample[] | undefined;
+  proj: PromSample[] | undefined;
+}
+
+/** GET <base>/metrics, parsed; undefined when the service does not answer in time. */
+export async function scrapeMetrics(base: string, timeoutMs: number): Promise<PromSample[] | undefined> {
+  try {
+    const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? parsePrometheus(await res.text()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Scrapes every service's /metrics at a fixed interval into points. A tick
+ * that finds the previous scrape still running is skipped rather than queued,
+ * so a slow service thins the series instead of skewing its clock.
+ */
+export class Sampler {
+  readonly points: Point[] = [];
+  /** The first and the latest scrape, kept whole for histogram deltas. */
+  first: Scrape | undefined;
+  last: Scrape | undefined;
+  readonly #o: SamplerOptions;
+  #t0 = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #busy: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(o: SamplerOptions) {
+    this.#o = o;
+  }
+
+  /** Starts the clock (t = 0) and takes the first sample at once. */
+  start(): void {
+    this.#t0 = performance.now();
+    this.#tick();
+    this.#timer = setInterval(() => this.#tick(), this.#o.intervalMs);
+  }
+
+  /** Takes a last sample and stops; later calls do nothing (a failed run stops it in a `finally`). */
+  async stop(): Promise<void> {
+    const started = this.#timer !== undefined;
+    if (this.#stopped || !started) {
+      this.#stopped = true;
+      return;
+    }
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#busy;
+    this.#tick();
+    await this.#busy;
+  }
+
+  get elapsedS(): number {
+    return (performance.now() - this.#t0) / 1000;
+  }
+
+  #tick(): void {
+    if (this.#busy) return;
+    this.#busy = this.#sample().finally(() => {
+      this.#busy = undefined;
+    });
+  }
+
+  async #sample(): Promise<void> {
+    const t = this.elapsedS;
+    const items = this.#o.items();
+    const timeout = Math.max(200, this.#o.intervalMs - 50);
+    const [seq, proj] = await Promise.all([
+      scrapeMetrics(this.#o.sequencerUrl, timeout),
+      scrapeMetrics(this.#o.projectorUrl, timeout),
+    ]);
+    // Kept per service: a service that missed one scrape keeps its previous one.
+    this.first = { seq: this.first?.seq ?? seq, proj: this.first?.proj ?? proj };
+    this.last = { seq: seq ?? this.last?.seq, proj: proj ?? this.last?.proj };
+    this.points.push(pointOf(t, items, seq, proj, process.memoryUsage.rss()));
+  }
+}

@@ -1,0 +1,128 @@
+import { metricValue, type PromSample } from './prom.ts';
+
+/** One sampling tick: cumulative counters and gauges as read, before any rate is taken. */
+export interface Point {
+  t_s: number;
+  /** Commands answered to the producers so far (the bench's own count). */
+  items: number;
+  seq_commands?: number | undefined;
+  seq_batches?: number | undefined;
+  batch_commands_sum?: number | undefined;
+  fsyncs?: number | undefined;
+  l0_files?: number | undefined;
+  compaction_seconds?: number | undefined;
+  compaction_bytes?: number | undefined;
+  relay_lag_records?: number | undefined;
+  projector_lag_records?: number | undefined;
+  projector_lag_s?: number | undefined;
+  rss_sequencer?: number | undefined;
+  rss_projector?: number | undefined;
+  rss_bench?: number | undefined;
+}
+
+export type Column = (number | null)[];
+
+/** The time series of a run, by column (JSON-friendly; null = not reported at that tick). */
+export interface Series {
+  t_s: number[];
+  items_per_s: Column;
+  server_items_per_s: Column;
+  fsyncs_per_s: Column;
+  batch_mean: Column;
+  relay_lag_records: Column;
+  projector_lag_s: Column;
+  projector_lag_records: Column;
+  leveldb_l0_files: Column;
+  leveldb_compaction_s_per_s: Column;
+  leveldb_compaction_mb_per_s: Column;
+  rss_mb: { sequencer: Column; projector: Column; bench: Column };
+}
+
+/** Reads the figures of one tick from each service's parsed /metrics (either may be missing). */
+export function pointOf(
+  t_s: number,
+  items: number,
+  seq: readonly PromSample[] | undefined,
+  proj: readonly PromSample[] | undefined,
+  rssBench: number,
+): Point {
+  const s = (name: string, labels?: Record<string, string>) =>
+    seq ? metricValue(seq, name, labels) : undefined;
+  const p = (name: string) => (proj ? metricValue(proj, name) : undefined);
+  return {
+    t_s,
+    items,
+    seq_commands: s('asp_sequencer_commands_total'),
+    seq_batches: s('asp_sequencer_batches_total'),
+    batch_commands_sum: s('asp_sequencer_batch_commands_sum'),
+    fsyncs: s('asp_wal_fsync_seconds_count'),
+    l0_files: s('asp_leveldb_files', { level: '0' }),
+    compaction_seconds: s('asp_leveldb_compaction_seconds_total'),
+    compaction_bytes: s('asp_leveldb_compaction_bytes_total'),
+    relay_lag_records: s('asp_relay_lag_records'),
+    projector_lag_records: p('asp_projector_lag_records'),
+    projector_lag_s: p('asp_projector_lag_seconds'),
+    rss_sequencer: s('asp_sequencer_process_resident_memory_bytes'),
+    rss_projector: p('asp_projector_process_resident_memory_bytes'),
+    rss_bench: rssBench,
+  };
+}
+
+type Key = Exclude<keyof Point, 't_s'>;
+
+/** Per-second rate of a counter between ticks; null at the first tick, across a gap or a reset. */
+export function rate(points: readonly Point[], key: Key, scale = 1): Column {
+  return points.map((pt, i) => {
+    const prev = points[i - 1];
+    const a = prev?.[key];
+    const b = pt[key];
+    if (prev === undefined || a === undefined || b === undefined) return null;
+    const dt = pt.t_s - prev.t_s;
+    if (dt <= 0 || b < a) return null;
+    return ((b - a) / dt) * scale;
+  });
+}
+
+/** Ratio of two counters' increments per tick (e.g. commands per batch). */
+export function ratioOfDeltas(points: readonly Point[], num: Key, den: Key): Column {
+  return points.map((pt, i) => {
+    const prev = points[i - 1];
+    const dn = (pt[num] ?? Number.NaN) - (prev?.[num] ?? Number.NaN);
+    const dd = (pt[den] ?? Number.NaN) - (prev?.[den] ?? Number.NaN);
+    return dd > 0 && dn >= 0 ? dn / dd : null;
+  });
+}
+
+export function gauge(points: readonly Point[], key: Key, scale = 1): Column {
+  return points.map((pt) => (pt[key] === undefined ? null : pt[key] * scale));
+}
+
+const MB = 1024 * 1024;
+
+export function deriveSeries(points: readonly Point[]): Series {
+  return {
+    t_s: points.map((p) => Math.round(p.t_s * 1000) / 1000),
+    items_per_s: rate(points, 'items'),
+    server_items_per_s: rate(points, 'seq_commands'),
+    fsyncs_per_s: rate(points, 'fsyncs'),
+    batch_mean: ratioOfDeltas(points, 'batch_commands_sum', 'seq_batches'),
+    relay_lag_records: gauge(points, 'relay_lag_records'),
+    projector_lag_s: gauge(points, 'projector_lag_s'),
+    projector_lag_records: gauge(points, 'projector_lag_records'),
+    leveldb_l0_files: gauge(points, 'l0_files'),
+    leveldb_compaction_s_per_s: rate(points, 'compaction_seconds'),
+    leveldb_compaction_mb_per_s: rate(points, 'compaction_bytes', 1 / MB),
+    rss_mb: {
+      sequencer: gauge(points, 'rss_sequencer', 1 / MB),
+      projector: gauge(points, 'rss_projector', 1 / MB),
+      bench: gauge(points, 'rss_bench', 1 / MB),
+    },
+  };
+}
+
+/** The largest value of a column, or null when nothing was reported. */
+export function maxOf(col: Column): number | null {
+  let m: number | null = null;
+  for (const v of col) if (v !== null && (m === null || v > m)) m = v;
+  return m;
+}

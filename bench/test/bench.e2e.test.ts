@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ScenarioResult } from '../src/result.ts';
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const auditExists = existsSync(resolve(benchDir, '../services/cli/src/audit.ts'));
+const SCENARIOS = ['broker', 'ceiling', 'dense', 'single', 'contended', 'peers'];
+
+function pgReachable(): Promise<boolean> {
+  return new Promise((done) => {
+    const s = connect({ host: '127.0.0.1', port: 5432 });
+    s.setTimeout(2000);
+    s.once('connect', () => done(s.destroy() !== undefined));
+    s.once('error', () => done(false));
+    s.once('timeout', () => done(s.destroy() === undefined));
+  });
+}
+
+let child: ReturnType<typeof spawn> | undefined;
+
+/** `pnpm bench all` as a user runs it, in a clean environment (no services given by a CI shell). */
+function runBench(args: string[]): Promise<{ code: number | null; out: string }> {
+  const env = { ...process.env };
+  for (const k of ['NATS_URL', 'MONGO_URL', 'ASP_SEQUENCER_METRICS_URL', 'ASP_PROJECTOR_METRICS_URL'])
+    delete env[k];
+  return new Promise((done) => {
+    const c = spawn(process.execPath, [join(benchDir, 'src/main.ts'), ...args], { env });
+    child = c;
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.once('exit', (code) => done({ code, out }));
+  });
+}
+
+const numberFields = [
+  'duration_s',
+  'items',
+  'items_per_s',
+  'rejected',
+  'p50_ms',
+  'p99_ms',
+  'batch',
+  'producers',
+  'payload_bytes',
+  'fsync_p50_us',
+] as const;
+
+function checkRun(r: ScenarioResult): void {
+  for (const f of numberFields) expect(typeof r[f], `${r.scenario}.${f}`).toBe('number');
+  expect(r.items, `${r.scenario} answered nothing`).toBeGreaterThan(0);
+  expect(r.unanswered).toBe(0);
+  expect(r.fsyncs, `${r.scenario}: no WAL fsync counted`).toBeGreaterThan(0);
+  expect(r.projector_lag_end_s === null || typeof r.projector_lag_end_s === 'number').toBe(true);
+  expect(Object.keys(r.rss_max_mb).sort()).toEqual(['bench', 'projector', 'sequencer']);
+  expect(r.rss_max_mb.sequencer).toBeGreaterThan(0);
+  expect(r.machine.cpus).toBeGreaterThan(0);
+  expect(r.series.t_s.length).toBeGreaterThan(1);
+  expect(r.catchup.caught_up, `${r.scenario}: the read models did not catch up`).toBe(true);
+  expect(r.integrity).toBe(auditExists ? 'INTEGRITY_OK' : 'AUDIT_UNAVAILABLE');
+}
+
+describe('pnpm bench all, short mode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'asp-bench-e2e-'));
+  afterAll(async () => {
+    // A timed-out run is still going: SIGTERM makes the bench kill its servers before it exits.
+    if (child && child.exitCode === null) {
+      const gone = new Promise((r) => child?.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs every scenario and writes the documented JSON and reports', { timeout: 280_000 }, async () => {
+    // CI machines run PostgreSQL: without it the peers scenario is not tested, and that is a failure.
+    expect(
+      await pgReachable(),
+      'PostgreSQL is not reachable at 127.0.0.1:5432: the peers scenario needs it',
+    ).toBe(true);
+    const json = join(dir, 'all.json');
+    const { code, out } = await runBench([
+      'all',
+      '--duration',
+      '3',
+      '--catchup-max',
+      '15',
+      '--json',
+      json,
+      '--report',
+      dir,
+    ]);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/items\/s .* (INTEGRITY_OK|AUDIT_UNAVAILABLE)/);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { scenario: string; runs: ScenarioResult[] };
+    expect(doc.runs.map((r) => r.scenario)).toEqual(SCENARIOS);
+    for (const r of doc.runs) checkRun(r);
+    const ceiling = doc.runs[1]!.ceiling!;
+    expect(ceiling.batch).toBe(2000);
+    checkRun(ceiling.run);
+    const peers = doc.runs[5]!;
+    expect(peers.peers?.map((p) => p.mode).sort()).toEqual(['for_update', 'naive', 'serializable']);
+    for (const p of peers.peers!) expect(typeof peers.ratio?.[p.mode]).toBe('number');
+    const files = readdirSync(dir);
+    for (const s of SCENARIOS)
+      expect(files.some((f) => f.startsWith(`${s}-`) && f.endsWith('.md'))).toBe(true);
+    expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(SCENARIOS.length * 7);
+  });
+});

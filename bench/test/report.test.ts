@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { peersChart, runCharts } from '../src/report/charts.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
+import { writeReport } from '../src/report/write.ts';
+import type { ScenarioResult } from '../src/result.ts';
+import { assertWellFormedSvg, fixture } from './report-fixture.ts';
+
+describe('the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'asp-bench-report-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('computes the run figures from the load, the scrapes and the series', () => {
+    const r = fixture(true);
+    expect(r).toMatchObject({
+      items: 100_000,
+      items_per_s: 10_000,
+      rejected: 5_000,
+      fsyncs: 111,
+      batches: 111,
+    });
+    expect(r.batch_mean).toBe(900);
+    expect(r.p50_ms).toBeGreaterThan(40);
+    expect(r.p99_ms).toBeGreaterThan(r.p50_ms);
+    expect(r.rss_max_mb.sequencer).toBe(111);
+    expect(r.leveldb).toEqual({ l0_files_max: 3, compaction_s: 1.1, compaction_mb: 11 });
+  });
+
+  it('draws every chart as a well-formed SVG, and says when LevelDB health is not reported', () => {
+    for (const withLevelDb of [true, false]) {
+      const charts = runCharts(fixture(withLevelDb));
+      expect(charts.map((c) => c.key)).toEqual([
+        'throughput',
+        'latency',
+        'batches',
+        'fsync',
+        'lag',
+        'leveldb',
+        'memory',
+      ]);
+      for (const c of charts) assertWellFormedSvg(c.svg);
+      const leveldb = charts.find((c) => c.key === 'leveldb')!.svg;
+      expect(leveldb.includes('not reported')).toBe(!withLevelDb);
+    }
+  });
+
+  it('writes the Markdown, the JSON and the SVGs; peers add their table and chart', () => {
+    const r: ScenarioResult = {
+      ...fixture(false),
+      scenario: 'peers',
+      peers: [
+        {
+          mode: 'serializable',
+          items: 900,
+          items_per_s: 90,
+          p50_ms: 20,
+          p99_ms: 80,
+          retries: 40,
+          violations: 0,
+          duration_s: 10,
+        },
+        {
+          mode: 'naive',
+          items: 3000,
+          items_per_s: 300,
+          p50_ms: 5,
+          p99_ms: 9,
+          retries: 0,
+          violations: 12,
+          duration_s: 10,
+        },
+      ],
+      ratio: { serializable: 111.11, naive: 33.33 },
+    };
+    assertWellFormedSvg(peersChart(r)!.svg);
+    const w = writeReport(dir, r, 'pnpm bench peers --duration 10');
+    expect(w.svgs).toHaveLength(8);
+    for (const f of w.svgs) assertWellFormedSvg(readFileSync(f, 'utf8'));
+    const md = readFileSync(w.markdown, 'utf8');
+    expect(md).toContain('| PostgreSQL naive | 300 | 5 ms | 9 ms | 0 | 12 | 33.33 |');
+    expect(md).toContain('Command: `pnpm bench peers --duration 10`');
+    for (const f of w.svgs) expect(md).toContain(`](${f.slice(dir.length + 1)})`);
+    expect(JSON.parse(readFileSync(w.json, 'utf8')).integrity).toBe('INTEGRITY_OK');
+  });
+
+  it('renders the ceiling comparison', () => {
+    const base = fixture(true);
+    const run = { ...base, batch: 2000, items_per_s: 10_280 };
+    const md = renderMarkdown(
+      { ...base, ceiling: { batch: 2000, items_per_s: 10_280, p50_ms: 1, p99_ms: 2, gain_pct: 2.8, run } },
+      { command: 'x', charts: [] },
+    );
+    expect(md).toContain('Batch 2000 gives **+2.8%** items/s');
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { bucketCounts, histogramDelta, histogramQuantile } from '../src/histo.ts';
+import { parsePrometheus } from '../src/prom.ts';
+import { deriveSeries, maxOf, type Point, pointOf, rate } from '../src/series.ts';
+
+const pt = (t_s: number, items: number, extra: Partial<Point> = {}): Point => ({ t_s, items, ...extra });
+
+describe('time-series math', () => {
+  it('takes per-second rates between ticks, null at the first tick and across a reset', () => {
+    const points = [pt(0, 0), pt(1, 1000), pt(3, 5000), pt(4, 10)];
+    expect(rate(points, 'items')).toEqual([null, 1000, 2000, null]);
+  });
+
+  it('leaves a gap where a service did not answer', () => {
+    const points = [pt(0, 0, { fsyncs: 0 }), pt(1, 0), pt(2, 0, { fsyncs: 20 })];
+    const s = deriveSeries(points);
+    expect(s.fsyncs_per_s).toEqual([null, null, null]);
+    expect(s.leveldb_l0_files).toEqual([null, null, null]);
+  });
+
+  it('derives the mean batch from the increments of the histogram sum and the batch counter', () => {
+    const points = [
+      pt(0, 0, { seq_batches: 10, batch_commands_sum: 1000 }),
+      pt(1, 0, { seq_batches: 14, batch_commands_sum: 5000 }),
+      pt(2, 0, { seq_batches: 14, batch_commands_sum: 5000 }),
+    ];
+    expect(deriveSeries(points).batch_mean).toEqual([null, 1000, null]);
+  });
+
+  it('converts memory to MiB and finds the maximum', () => {
+    const s = deriveSeries([pt(0, 0, { rss_sequencer: 2 ** 20 }), pt(1, 0, { rss_sequencer: 3 * 2 ** 20 })]);
+    expect(s.rss_mb.sequencer).toEqual([1, 3]);
+    expect(maxOf(s.rss_mb.sequencer)).toBe(3);
+    expect(maxOf(s.rss_mb.projector)).toBeNull();
+  });
+
+  it('reads a point from scraped metrics, tolerating the LevelDB metrics being absent', () => {
+    const seq = parsePrometheus(
+      'asp_sequencer_commands_total{outcome="accepted"} 7\nasp_wal_fsync_seconds_count 3\n',
+    );
+    const p = pointOf(1.5, 9, seq, undefined, 100);
+    expect(p).toMatchObject({ t_s: 1.5, items: 9, seq_commands: 7, fsyncs: 3, rss_bench: 100 });
+    expect(p.l0_files).toBeUndefined();
+    expect(p.projector_lag_s).toBeUndefined();
+  });
+});
+
+describe('histograms over a run', () => {
+  const scrape = (c: number[]) =>
+    parsePrometheus(
+      [1, 10, 100, '+Inf'].map((le, i) => `h_bucket{le="${le}"} ${c[i]}`).join('\n') +
+        `\nh_count ${c[3]}\nh_sum ${c[3]! * 10}`,
+    );
+
+  it('subtracts the first scrape from the last', () => {
+    const d = histogramDelta(scrape([1, 2, 3, 3]), scrape([1, 6, 13, 13]), 'h')!;
+    expect(d.cumulative).toEqual([0, 4, 10, 10]);
+    expect(d.count).toBe(10);
+    expect(bucketCounts(d)).toEqual([
+      { le: '1', count: 0 },
+      { le: '10', count: 4 },
+      { le: '100', count: 6 },
+      { le: '+Inf', count: 0 },
+    ]);
+  });
+
+  it('interpolates quantiles inside a bucket, as Prometheus does', () => {
+    const h = { le: [1, 10, 100, Number.POSITIVE_INFINITY], cumulative: [0, 4, 10, 10], count: 10, sum: 0 };
+    expect(histogramQuantile(h, 0.2)).toBeCloseTo(5.5);
+    expect(histogramQuantile(h, 0.7)).toBeCloseTo(55);
+    expect(histogramQuantile({ ...h, count: 0 }, 0.5)).toBeNull();
+  });
+});
