@@ -1,0 +1,51 @@
+import type { Collection } from 'mongodb';
+import { type ReadModelDoc, toDocument } from '../readmodels/documents.ts';
+import { isTransientMongoError } from '../retry.ts';
+import type { DocWrite } from './plan.ts';
+
+export interface WriteOutcome {
+  written: DocWrite[];
+  /** Writes that found the document at another version than they expected (nothing was written). */
+  conflicts: DocWrite[];
+}
+
+/** Documents per `insert` or `update` command. */
+export const COMMAND_DOCS_MAX = 1000;
+const DUPLICATE_KEY = 11000;
+
+export const docOf = (w: DocWrite): ReadModelDoc => toDocument(w.key, w.state, w);
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Inserts new documents, many per command. When a command fails, each
+ * document is inserted alone to learn which exist already (conflicts): a
+ * failed insert never hides the ones after it, and nothing is skipped
+ * (errors other than a duplicate key are thrown, and the batch retried).
+ */
+export async function insertAll(coll: Collection<ReadModelDoc>, writes: DocWrite[]): Promise<WriteOutcome> {
+  const out: WriteOutcome = { written: [], conflicts: [] };
+  for (const chunk of chunks(writes, COMMAND_DOCS_MAX)) {
+    try {
+      await coll.insertMany(chunk.map(docOf), { ordered: false });
+      out.written.push(...chunk);
+      continue;
+    } catch (err) {
+      if (isTransientMongoError(err)) throw err;
+    }
+    for (const w of chunk) {
+      try {
+        await coll.insertOne(docOf(w));
+        out.written.push(w);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+        out.conflicts.push(w);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import { parseConfig } from '@asp/service';
+import { z } from 'zod';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const MiB = 1024 * 1024;
+
+/**
+ * The projector's configuration, from environment variables, parsed once at
+ * start. Defaults work on a laptop; every limit has its unit last.
+ */
+export const projectorConfigSchema = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  MONGO_URL: z.string().min(1).default('mongodb://127.0.0.1:27017/?directConnection=true&retryWrites=false'),
+  ASP_MONGO_DB: z.string().min(1).max(63).default('atomic_state'),
+  ASP_PARTITION: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, _ or -, at most 32')
+    .default('p0'),
+  ASP_HTTP_HOST: z.string().default('127.0.0.1'),
+  ASP_HTTP_PORT: int(9465, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Commit records applied together: their events are coalesced into one write per document. */
+  ASP_BATCH_RECORDS_MAX: int(256, 1, 100_000),
+  /** Bytes of commit records in one batch (a record is never split). */
+  ASP_BATCH_BYTES_MAX: int(16 * MiB, 64 * 1024, 512 * MiB),
+  /** Records the pull consumer keeps buffered ahead of the writer. */
+  ASP_PULL_RECORDS_MAX: int(512, 1, 100_000),
+  ASP_PULL_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
+  /** JetStream redelivers a record not acknowledged within this time; retries keep theirs alive. */
+  ASP_ACK_WAIT_MS: int(60_000, 1000, 3_600_000),
+  /** Documents kept in memory so most batches need no read before their write. */
+  ASP_CACHE_DOCS_MAX: int(100_000, 0, 100_000_000),
+  /** Longest wait between two retries of a failed write (the backoff doubles up to it). */
+  ASP_RETRY_DELAY_MS_MAX: int(5000, 10, 600_000),
+  /** How long one MongoDB operation may wait for a server before it counts as failed. */
+  ASP_MONGO_TIMEOUT_MS: int(5000, 100, 600_000),
+  /** When idle, how often the projector beats its heartbeat and looks for a rebuild's fence. */
+  ASP_POLL_MS: int(500, 10, 60_000),
+  /** How often the lag metrics are refreshed from ASP_EVENTS. */
+  ASP_LAG_POLL_MS: int(1000, 50, 600_000),
+  /** Time SIGTERM waits for the batch in hand before exiting. */
+  ASP_DRAIN_TIMEOUT_MS: int(15_000, 100, 600_000),
+});
+
+export type ProjectorConfig = z.infer<typeof projectorConfigSchema>;
+
+/** Parses the environment; an invalid value names its variable. */
+export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
+  return parseConfig('projector', projectorConfigSchema, env);
+}

@@ -1,0 +1,117 @@
+import { EVENTS_STREAM, eventSubject, HEADER_WAL_SEQ, partitionOfSubject } from '@asp/protocol';
+import type { JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, type JetStreamManager, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Applier } from '../apply/applier.ts';
+import type { Position } from '../checkpoint.ts';
+import { ProjectorError } from '../errors.ts';
+import { Intake, type TakeLimits } from '../intake.ts';
+import { type Fresh, sortOut } from '../records.ts';
+
+/** The last WAL seq ASP_EVENTS holds for each partition (0: none). */
+export async function lastSeqs(
+  jsm: JetStreamManager,
+  partitions: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const p of partitions) {
+    const m = await jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: eventSubject(p) });
+    out.set(p, m ? Number(m.header?.get(HEADER_WAL_SEQ)) || 0 : 0);
+  }
+  return out;
+}
+
+/**
+ * Reads the partitions' records from the start of ASP_EVENTS with an ordered
+ * (ephemeral, unacknowledged) consumer and applies them through `applier`,
+ * checking that each partition's records follow one another from seq 1.
+ */
+export class Replayer {
+  readonly positions = new Map<string, Position>();
+  records = 0;
+  readonly #intake: Intake;
+  readonly #applier: Applier;
+  readonly #limits: TakeLimits;
+
+  private constructor(intake: Intake, applier: Applier, partitions: readonly string[], limits: TakeLimits) {
+    this.#intake = intake;
+    this.#applier = applier;
+    this.#limits = limits;
+    for (const p of partitions) this.positions.set(p, { seq: 0, streamSeq: 0, ts: 0 });
+  }
+
+  static async open(nc: NatsConnection, partitions: readonly string[], applier: Applier, limits: TakeLimits) {
+    const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, {
+      filter_subjects: partitions.map(eventSubject),
+      deliver_policy: DeliverPolicy.All,
+    });
+    const intake = await Intake.open(consumer, {
+      recordsMax: limits.recordsMax,
+      bytesMax: limits.bytesMax * 2,
+    });
+    return new Replayer(intake, applier, partitions, limits);
+  }
+
+  /** Applies records until each partition reached its target seq; fails after `idleMs` without one. */
+  async until(targets: ReadonlyMap<string, number>, idleMs: number): Promise<void> {
+    let idleSince = Date.now();
+    while (!this.#reached(targets)) {
+      const msgs = await this.#intake.take(this.#limits, 200);
+      if (!msgs) throw new ProjectorError('ASP_ERR_PROJECTOR_REBUILD', 'the events stream consumer closed');
+      if (msgs.length === 0) {
+        if (Date.now() - idleSince > idleMs) {
+          throw new ProjectorError(
+            'ASP_ERR_PROJECTOR_REBUILD',
+            `no record for ${idleMs} ms while ${this.#behind(targets)}`,
+          );
+        }
+        continue;
+      }
+      idleSince = Date.now();
+      await this.#apply(msgs);
+    }
+  }
+
+  #reached(targets: ReadonlyMap<string, number>): boolean {
+    for (const [p, target] of targets) if ((this.positions.get(p)?.seq ?? 0) < target) return false;
+    return true;
+  }
+
+  #behind(targets: ReadonlyMap<string, number>): string {
+    const parts = [...targets].map(([p, t]) => `${p} at ${this.positions.get(p)?.seq ?? 0} of ${t}`);
+    return `waiting for ${parts.join(', ')}`;
+  }
+
+  async #apply(msgs: JsMsg[]): Promise<void> {
+    const byPartition = new Map<string, JsMsg[]>();
+    for (const m of msgs) {
+      const p = partitionOfSubject(m.subject);
+      if (p === undefined || !this.positions.has(p)) continue;
+      const list = byPartition.get(p);
+      if (list) list.push(m);
+      else byPartition.set(p, [m]);
+    }
+    const fresh: Fresh[] = [];
+    for (const [p, ms] of byPartition) {
+      const sorted = sortOut(ms, this.positions.get(p)!.seq, p);
+      if (sorted.gap) {
+        throw new ProjectorError(
+          'ASP_ERR_PROJECTOR_REBUILD',
+          `ASP_EVENTS lacks record ${sorted.gap.expected} of partition ${p} (next is ${sorted.gap.got}): ` +
+            'a rebuild needs every record from seq 1 (were old records removed by the stream limits?)',
+        );
+      }
+      fresh.push(...sorted.fresh);
+    }
+    if (fresh.length === 0) return;
+    await this.#applier.apply(fresh.map((f) => f.record));
+    for (const f of fresh) {
+      this.positions.set(f.record.partition, { seq: f.record.seq, streamSeq: f.msg.seq, ts: f.record.ts });
+    }
+    this.records += fresh.length;
+  }
+
+  async close(): Promise<void> {
+    await this.#intake.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAspError } from '@asp/errors';
+import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+
+/** Server codes that mean "not now" rather than "never": the server is going away or not primary. */
+const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+/**
+ * True for failures that retrying the same write can cure: MongoDB down,
+ * restarting, unreachable, or failing over. Anything else (a document too
+ * large, a bad field name) fails the same way every time.
+ */
+export function isTransientMongoError(err: unknown): boolean {
+  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return true;
+  if (!(err instanceof MongoError)) return false;
+  if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool')) return true;
+  if (['MongoTopologyClosedError', 'MongoPoolClearedError', 'MongoNotConnectedError'].includes(err.name))
+    return true;
+  return typeof err.code === 'number' && TRANSIENT_CODES.has(err.code);
+}
+
+/** Exponential backoff with jitter: 50 ms, 100 ms, … up to `maxMs`. */
+export function backoffMs(attempt: number, maxMs: number): number {
+  const base = Math.min(maxMs, 50 * 2 ** Math.min(attempt, 20));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/** Sleeps unless aborted; returns false when aborted. */
+export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `kind` label of asp_projector_errors_total for a failure. */
+export function failureKind(err: unknown): 'mongo' | 'version_gap' | 'conflict' | 'record' | 'other' {
+  if (isTransientMongoError(err)) return 'mongo';
+  if (isAspError(err, 'ASP_ERR_PROJECTOR_VERSION_GAP')) return 'version_gap';
+  if (isAspError(err, 'ASP_ERR_PROJECTOR_CONFLICT')) return 'conflict';
+  if (isAspError(err, 'ASP_ERR_PROJECTOR_RECORD')) return 'record';
+  return 'other';
+}

@@ -1,0 +1,222 @@
+import { stateHash } from '@asp/domain';
+import { testEnv, testMongo, testNats } from '@asp/testing';
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Db, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Applier } from '../src/apply/applier.ts';
+import { DocCache } from '../src/apply/cache.ts';
+import { coalesce, planDoc } from '../src/apply/plan.ts';
+import { writeDocs } from '../src/apply/writer.ts';
+import { auditReadModels } from '../src/audit/audit.ts';
+import { Checkpoints } from '../src/checkpoint.ts';
+import type { Projector } from '../src/projector.ts';
+import { collectionName } from '../src/readmodels/collections.ts';
+import { writeGuardOf } from '../src/readmodels/server.ts';
+import { serveDump } from './support/dump.ts';
+import { readModels, startProjector, waitFor } from './support/harness.ts';
+import { ensureEventsStream, publishRecords, RecordSource } from './support/source.ts';
+import { Workload } from './support/workload.ts';
+
+const env = testEnv('pj');
+let nc: NatsConnection;
+let js: JetStreamClient;
+let mongo: MongoClient;
+let db: Db;
+const projectors: Projector[] = [];
+
+beforeAll(async () => {
+  nc = await testNats(env);
+  await ensureEventsStream(await jetstreamManager(nc));
+  js = jetstream(nc);
+  mongo = await testMongo(env);
+  db = mongo.db(env.prefix);
+});
+
+afterAll(async () => {
+  for (const p of projectors) await p.stop();
+  await mongo?.close();
+  await nc?.close();
+});
+
+async function projector(partition: string, more: Record<string, string> = {}): Promise<Projector> {
+  const p = await startProjector({
+    NATS_URL: env.natsUrl,
+    MONGO_URL: env.mongoUrl,
+    ASP_MONGO_DB: env.prefix,
+    ASP_PARTITION: partition,
+    ...more,
+  });
+  projectors.push(p);
+  return p;
+}
+
+describe('projector', () => {
+  it('projects every record into documents equal to the state, and survives redelivered and replayed records', async () => {
+    const partition = `${env.prefix}a`;
+    const src = new RecordSource(partition);
+    const w = new Workload(7, partition);
+    src.commit(w.setup());
+    for (let i = 0; i < 40; i++) src.commit(w.next(25));
+    await publishRecords(js, src.records);
+    const p = await projector(partition);
+    await waitFor('the projector to apply every record', () => p.applied.seq === src.seq);
+    const models = await readModels(db, src.engine);
+    expect(models.size).toBe(src.state.size);
+    expect(stateHash(models.entries())).toBe(stateHash(src.state.entries()));
+
+    const team = await db.collection('teams').findOne({ _id: w.id('t', 3) as never });
+    expect(team).toMatchObject({
+      orgId: w.id('o', 0),
+      partition,
+      version: expect.any(Number),
+      seq: expect.any(Number),
+    });
+    expect(team?.updatedAt).toBeInstanceOf(Date);
+
+    // Old records again, newest first, some twice: all come after what was applied.
+    const again = src.records.slice(5, 20).reverse();
+    await publishRecords(js, [...again, ...again.slice(0, 3)]);
+    src.commit(w.next(25));
+    await publishRecords(js, src.records.slice(-1));
+    await waitFor('the new record', () => p.applied.seq === src.seq);
+    expect(stateHash((await readModels(db, src.engine)).entries())).toBe(stateHash(src.state.entries()));
+    const dup = await p.metrics.registry.getSingleMetricAsString('asp_projector_duplicate_records_total');
+    expect(dup).toMatch(/ 18$/m);
+  });
+});
+
+describe('writes', () => {
+  it('falls back to one write per document when the bulk fails, and writes every document it can', async () => {
+    const src = new RecordSource('pw');
+    const w = new Workload(3, 'pw');
+    src.commit(w.setup());
+    src.commit(w.next(30));
+    const wdb = mongo.db(`${env.prefix}w`);
+    const guard = await writeGuardOf(wdb);
+    const docs = [...coalesce(src.records).values()].filter((d) => d.type === 'team').slice(0, 4);
+    const writes = docs.map((d) => planDoc(src.engine, d, undefined)!);
+    // The first team exists already (another writer, a half-done earlier attempt): its insert
+    // fails, and FerretDB stops a bulk at its first error. The others must still be written.
+    await wdb.collection(collectionName('team')).insertOne({ _id: writes[0]!.id as never, version: 99 });
+    const out = await writeDocs({ db: wdb, nameOf: collectionName, guard }, writes);
+    // Whether a write landed in the failed bulk or alone, every other document is there; the
+    // conflicting one is reported (the applier reads it again), never overwritten.
+    expect(out.conflicts.map((c) => c.key)).toContain(writes[0]!.key);
+    expect(out.written.map((c) => c.key)).not.toContain(writes[0]!.key);
+    const stored = await wdb
+      .collection<{ _id: string; version: number }>('teams')
+      .find({})
+      .sort({ _id: 1 })
+      .toArray();
+    expect(stored.map((d) => [d._id, d.version])).toEqual([
+      [writes[0]!.id, 99],
+      ...writes.slice(1).map((x) => [x.id, x.version]),
+    ]);
+  });
+
+  it('replays from an empty cache after a crash: already written documents are skipped, none goes back', async () => {
+    const src = new RecordSource('pr');
+    const w = new Workload(4, 'pr');
+    src.commit(w.setup());
+    for (let i = 0; i < 10; i++) src.commit(w.next(20));
+    const rdb = mongo.db(`${env.prefix}r`);
+    const guard = await writeGuardOf(rdb);
+    const first = new Applier({ db: rdb, engine: src.engine, cache: new DocCache(100), guard });
+    await first.apply(src.records);
+    const before = await readModels(rdb, src.engine);
+    // A restarted projector gets old records again, out of order: nothing changes.
+    const again = new Applier({ db: rdb, engine: src.engine, cache: new DocCache(100), guard });
+    const stats = await again.apply([...src.records.slice(5), ...src.records.slice(0, 5)]);
+    expect(stats.written).toBe(0);
+    expect(stats.skipped).toBe(stats.docs);
+    expect(stateHash((await readModels(rdb, src.engine)).entries())).toBe(stateHash(before.entries()));
+  });
+
+  it('stops, without writing or acknowledging, at a version gap (a document deleted by hand)', async () => {
+    const partition = `${env.prefix}g`;
+    const src = new RecordSource(partition);
+    const w = new Workload(9, partition);
+    src.commit(w.setup());
+    await publishRecords(js, src.records);
+    // Without a cache the projector reads the document before writing it, and finds it gone
+    // (with one, it would write the right state back from what it remembers).
+    const p = await projector(partition, { ASP_CACHE_DOCS_MAX: '0' });
+    await waitFor('the setup record', () => p.applied.seq === 1);
+    await db.collection('orgs').deleteOne({ _id: w.id('o', 0) as never });
+    src.commit([
+      {
+        id: `${partition}-x`,
+        type: 'seats.addSeats',
+        data: { orgId: w.id('o', 0), teamId: w.id('t', 0), seats: 2 },
+      },
+    ]);
+    await publishRecords(js, src.records.slice(-1));
+    await waitFor('the gap to be reported', async () =>
+      /kind="version_gap"/.test(
+        await p.metrics.registry.getSingleMetricAsString('asp_projector_errors_total'),
+      ),
+    );
+    expect(p.applied.seq).toBe(1);
+    expect(p.health()).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/org\/.*o0 is at version 0/),
+    });
+    expect(await db.collection('orgs').findOne({ _id: w.id('o', 0) as never })).toBeNull();
+    const consumer = await jetstreamManager(nc).then((m) =>
+      m.consumers.info('ASP_EVENTS', `projector-${partition}`),
+    );
+    expect(consumer.num_ack_pending + consumer.num_pending).toBeGreaterThan(0);
+    expect(await new Checkpoints(db).seqOf(partition)).toBe(1);
+  });
+});
+
+describe("audit (against a stand-in for the sequencer's state dump)", () => {
+  it('says INTEGRITY_OK, then finds a document edited by hand, one missing and one too many', async () => {
+    const partition = `${env.prefix}u`;
+    const src = new RecordSource(partition);
+    const w = new Workload(21, partition);
+    src.commit(w.setup());
+    for (let i = 0; i < 10; i++) src.commit(w.next(20));
+    await publishRecords(js, src.records);
+    const dump = serveDump(nc, partition, () => ({ appliedSeq: src.seq, entries: src.state.entries() }));
+    try {
+      await projector(partition);
+      const ok = await auditReadModels({ nc, db, partition, waitMs: 20_000, pageSize: 7 });
+      expect(ok.problems).toEqual([]);
+      expect(ok).toMatchObject({ ok: true, seq: src.seq });
+      expect(ok.documents).toBe(src.state.size);
+      await db.collection('teams').updateOne({ _id: w.id('t', 4) as never }, { $inc: { seats: 1 } });
+      await db.collection('skus').deleteOne({ _id: w.id('s', 1) as never });
+      await db
+        .collection('counters')
+        .insertOne({ _id: 'ghost' as never, partition, version: 1, value: 1, max: null });
+      const bad = await auditReadModels({ nc, db, partition, waitMs: 5000 });
+      expect(bad.ok).toBe(false);
+      expect(bad.problems).toHaveLength(3);
+      expect(bad.problems.join('\n')).toMatch(/team\/\w+t4: read model .* but sequencer/);
+      expect(bad.problems.join('\n')).toMatch(/sku\/\w+s1: no read model document/);
+      expect(bad.problems.join('\n')).toMatch(
+        /counter\/ghost: read model document .* the sequencer does not have/,
+      );
+    } finally {
+      dump.close();
+    }
+  });
+
+  it('fails, saying why, when the projector does not catch up in time', async () => {
+    const partition = `${env.prefix}v`;
+    const src = new RecordSource(partition);
+    src.commit(new Workload(2, partition).setup());
+    const dump = serveDump(nc, partition, () => ({ appliedSeq: src.seq, entries: src.state.entries() }));
+    try {
+      const r = await auditReadModels({ nc, db, partition, waitMs: 500 });
+      expect(r.ok).toBe(false);
+      expect(r.problems).toEqual([
+        expect.stringMatching(/the projector did not catch up: at 0 of the sequencer's 1/),
+      ]);
+    } finally {
+      dump.close();
+    }
+  });
+});

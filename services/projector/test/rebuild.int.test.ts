@@ -1,0 +1,109 @@
+import { stateHash } from '@asp/domain';
+import { testEnv, testMongo, testNats } from '@asp/testing';
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Db, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Checkpoints, checkpointId } from '../src/checkpoint.ts';
+import type { Projector } from '../src/projector.ts';
+import { rebuildReadModels } from '../src/rebuild/rebuild.ts';
+import { backgroundLoad } from './support/dump.ts';
+import { readModels, startProjector, waitFor } from './support/harness.ts';
+import { ensureEventsStream, publishRecords, RecordSource } from './support/source.ts';
+import { Workload } from './support/workload.ts';
+
+const env = testEnv('rb');
+let nc: NatsConnection;
+let js: JetStreamClient;
+let mongo: MongoClient;
+let db: Db;
+let projector: Projector;
+const partition = env.prefix;
+const src = new RecordSource(partition);
+const work = new Workload(11, partition);
+
+async function commit(commands = work.next(15)): Promise<void> {
+  await publishRecords(js, [src.commit(commands)]);
+}
+
+beforeAll(async () => {
+  nc = await testNats(env);
+  await ensureEventsStream(await jetstreamManager(nc));
+  js = jetstream(nc);
+  mongo = await testMongo(env);
+  db = mongo.db(env.prefix);
+  await commit(work.setup());
+  for (let i = 0; i < 30; i++) await commit();
+  projector = await startProjector({
+    NATS_URL: env.natsUrl,
+    MONGO_URL: env.mongoUrl,
+    ASP_MONGO_DB: env.prefix,
+    ASP_PARTITION: partition,
+  });
+  await waitFor('the projector to catch up', () => projector.applied.seq === src.seq);
+});
+
+afterAll(async () => {
+  await projector?.stop();
+  await mongo?.close();
+  await nc?.close();
+});
+
+const hashOfModels = async () => stateHash((await readModels(db, src.engine)).entries());
+
+describe('rebuild-read-models', () => {
+  it('rebuilds models equal to the incrementally built ones, and repairs a hand-edited document', async () => {
+    const incremental = await hashOfModels();
+    expect(incremental).toBe(stateHash(src.state.entries()));
+    await db.collection('orgs').updateOne({ _id: work.id('o', 1) as never }, { $set: { used: 12345 } });
+    expect(await hashOfModels()).not.toBe(incremental);
+    const lines: string[] = [];
+    const r = await rebuildReadModels({ nc, db, partitions: [partition], say: (l) => lines.push(l) });
+    expect(r.seqs[partition]).toBe(src.seq);
+    expect(await hashOfModels()).toBe(incremental);
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(names.filter((n) => /_(rebuild|replaced)_/.test(n))).toEqual([]);
+    const indexes = (await db.collection('teams').listIndexes().toArray()).map((i) => i.name);
+    expect(indexes).toContain('orgId_1');
+    const cp = await new Checkpoints(db).load(partition);
+    expect(cp).toMatchObject({ _id: checkpointId(partition), seq: src.seq, epoch: 1 });
+    expect(cp.fence ?? null).toBeNull();
+    expect(lines.at(-1)).toMatch(/swapped in 7 read models/);
+  });
+
+  it('swaps in while the sequencer keeps committing; the projector goes on on the new collections', async () => {
+    const load = backgroundLoad(() => commit(), 15);
+    await waitFor('some load', () => src.seq > 60);
+    const r = await rebuildReadModels({ nc, db, partitions: [partition] });
+    const atSwap = r.seqs[partition]!;
+    await waitFor('more records after the swap', () => src.seq > atSwap + 20);
+    await load.stop();
+    await waitFor('the projector to catch up', () => projector.applied.seq === src.seq);
+    expect(projector.applied.seq).toBeGreaterThan(atSwap);
+    expect(await hashOfModels()).toBe(stateHash(src.state.entries()));
+    expect((await new Checkpoints(db).load(partition)).epoch).toBe(2);
+  });
+
+  it('lets the projector lift the fence of a rebuild that died', async () => {
+    const checkpoints = new Checkpoints(db);
+    expect(await checkpoints.fence(partition, 'rdead', new Date(Date.now() + 1500))).toBe(true);
+    await commit();
+    await waitFor(
+      'the projector to hold',
+      async () => (await checkpoints.load(partition)).fence?.heldAt !== undefined,
+    );
+    expect(projector.applied.seq).toBe(src.seq - 1);
+    await waitFor('the projector to apply past the lapsed fence', () => projector.applied.seq === src.seq);
+    expect(await hashOfModels()).toBe(stateHash(src.state.entries()));
+  });
+
+  it('refuses to run beside another rebuild', async () => {
+    await db
+      .collection('asp_projector')
+      .insertOne({ _id: 'rebuild', by: 'rother', until: new Date(Date.now() + 60_000) } as never);
+    await expect(rebuildReadModels({ nc, db, partitions: [partition] })).rejects.toThrow(
+      /another rebuild \(rother/,
+    );
+    await db.collection('asp_projector').deleteOne({ _id: 'rebuild' as never });
+  });
+});
