@@ -10,6 +10,7 @@ export interface DemoOptions {
   keep: boolean;
   /** Start the projector and end with the audit (off until the projector exists). */
   projector: boolean;
+  /** Load time; default ASP_DEMO_SECONDS or 5 s (short: FerretDB's updates are slow to catch up). */
   durationMs?: number;
 }
 
@@ -36,7 +37,7 @@ export async function demo(base: CliConfig, say: (line: string) => void, o: Demo
   const stack = await up(cfg, say, { projector: o.projector });
   let ok = false;
   try {
-    ok = await load(stack, say, o.durationMs ?? 10_000);
+    ok = await load(stack, say, o.durationMs ?? Number(process.env.ASP_DEMO_SECONDS ?? 5) * 1000);
     if (o.projector) ok = (await verdict(cfg, say)) && ok;
   } finally {
     if (o.keep) say(`stack kept running (ASP_HOME=${cfg.home} pnpm asp status | down)`);

@@ -12,6 +12,8 @@ const usage = `usage: pnpm asp <command>
   down                stop them
   status              health, stream and consumer lag, last committed sequence
   result <command-id> the stored result of a command
+  audit               wait for the projector, then prove the read models equal the state (INTEGRITY_OK)
+  rebuild-read-models replay ASP_EVENTS into fresh collections and swap them in
   demo [--keep]       fresh stack, a short mixed load, a summary (the README's main job)
 `;
 
@@ -36,6 +38,14 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return (await lookupResult(cfg, id, say)) ? 0 : 1;
+    }
+    case 'audit': {
+      const { audit } = await import('./audit.ts');
+      return (await audit(cfg, say, {})) ? 0 : 1;
+    }
+    case 'rebuild-read-models': {
+      const { rebuild } = await import('./rebuild.ts');
+      return (await rebuild(cfg, say, {})) ? 0 : 1;
     }
     case 'demo': {
       const { demo } = await import('./demo.ts');
