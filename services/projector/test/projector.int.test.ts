@@ -1,4 +1,4 @@
-import { stateHash } from '@asp/domain';
+import { MemoryState, stateHash } from '@asp/domain';
 import { testEnv, testMongo, testNats } from '@asp/testing';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -6,6 +6,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Applier } from '../src/apply/applier.ts';
 import { DocCache } from '../src/apply/cache.ts';
+import { Intents } from '../src/apply/intents.ts';
 import { coalesce, planDoc } from '../src/apply/plan.ts';
 import { writeDocs } from '../src/apply/writer.ts';
 import { auditReadModels } from '../src/audit/audit.ts';
@@ -113,6 +114,65 @@ describe('writes', () => {
       [writes[0]!.id, 99],
       ...writes.slice(1).map((x) => [x.id, x.version]),
     ]);
+  });
+
+  it("guards each replace with the version it was computed from (MongoDB's path, run on FerretDB)", async () => {
+    const src = new RecordSource('pa');
+    const w = new Workload(6, 'pa');
+    src.commit(w.setup());
+    for (let i = 0; i < 6; i++) src.commit(w.next(20));
+    const adb = mongo.db(`${env.prefix}a`);
+    const target = { db: adb, nameOf: collectionName, guard: 'atomic' as const };
+    const team = [...coalesce(src.records.slice(0, 1)).values()].find((d) => d.type === 'team')!;
+    const created = planDoc(src.engine, team, undefined)!;
+    expect((await writeDocs(target, [created])).written).toHaveLength(1);
+    // The same insert again, and a replace from a version the document no longer has.
+    expect((await writeDocs(target, [created])).conflicts).toHaveLength(1);
+    const stale = { ...created, baseVersion: created.version + 5, version: created.version + 6 };
+    expect((await writeDocs(target, [stale])).conflicts).toHaveLength(1);
+    expect(await adb.collection('teams').findOne({ _id: created.id as never })).toMatchObject({
+      version: created.version,
+    });
+    // An applier whose cache is behind (as if another writer moved the documents on) still
+    // ends right: every replace from a stale version conflicts, and is redone after a read.
+    const first = new Applier({ db: adb, engine: src.engine, cache: new DocCache(1000), guard: 'atomic' });
+    await first.apply(src.records.slice(0, 4));
+    const behind = new MemoryState();
+    behind.apply(
+      src.engine.replay(
+        src.records.slice(0, 2).flatMap((r) => r.events),
+        behind,
+      ),
+    );
+    const staleCache = new DocCache(1000);
+    for (const [key, v] of behind.entries()) staleCache.set(key, v);
+    const second = new Applier({ db: adb, engine: src.engine, cache: staleCache, guard: 'atomic' });
+    const stats = await second.apply(src.records.slice(2));
+    expect(stats.conflicts).toBeGreaterThan(0);
+    expect(stateHash((await readModels(adb, src.engine)).entries())).toBe(stateHash(src.state.entries()));
+  });
+
+  it('finishes a delete-then-insert step that a crash cut short (FerretDB), unless a rebuild came since', async () => {
+    const idb = mongo.db(`${env.prefix}i`);
+    const counters = idb.collection<{ _id: string; version: number }>('counters');
+    const doc = (version: number) => ({
+      _id: 'k',
+      value: version,
+      max: null,
+      version,
+      seq: version,
+      partition: 'pi',
+      updatedAt: new Date(),
+    });
+    await counters.insertOne(doc(1));
+    await new Intents(idb, 'pi', 0).begin('counters', ['k'], [doc(2)]);
+    await counters.deleteMany({ _id: { $in: ['k'] } }); // and the process dies here
+    expect(await new Intents(idb, 'pi', 0).redo(idb)).toBe(true);
+    expect(await counters.findOne({ _id: 'k' })).toMatchObject({ version: 2, value: 2 });
+    await new Intents(idb, 'pi', 0).begin('counters', ['k'], [doc(1)]);
+    expect(await new Intents(idb, 'pi', 1).redo(idb)).toBe(true);
+    expect(await counters.findOne({ _id: 'k' })).toMatchObject({ version: 2 });
+    expect(await new Intents(idb, 'pi', 1).redo(idb)).toBe(false);
   });
 
   it('replays from an empty cache after a crash: already written documents are skipped, none goes back', async () => {
