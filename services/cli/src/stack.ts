@@ -74,7 +74,12 @@ export async function up(cfg: CliConfig, say: Say, opts: { projector: boolean })
     if (opts.projector) {
       const p = await startService({
         name: 'projector',
-        env: { NATS_URL: nats.url, MONGO_URL: mongo.url, ASP_MONGO_DB: cfg.ASP_MONGO_DB },
+        env: {
+          NATS_URL: nats.url,
+          MONGO_URL: mongo.url,
+          ASP_MONGO_DB: cfg.ASP_MONGO_DB,
+          ASP_PARTITION: cfg.ASP_PARTITION,
+        },
         logFile: join(cfg.home, 'logs', 'projector.log'),
         httpPort: cfg.ASP_PROJECTOR_HTTP_PORT,
         watchParent: false,
