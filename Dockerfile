@@ -14,7 +14,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 # so this layer is rebuilt when a dependency changes, not when a source does.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-# The version pinned in package.json's packageManager field; npm is in the
+# The version pinned in package.json's devEngines.packageManager; npm is in the
 # base image, corepack is on its way out of Node.
 RUN npm install --global --no-audit --no-fund pnpm@12.21.0
 # --parents keeps each package.json at its path (a plain COPY of a glob

@@ -81,7 +81,7 @@ describe('pnpm bench all, short mode', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs every scenario and writes the documented JSON and reports', { timeout: 280_000 }, async () => {
+  it('runs every scenario and writes the documented JSON and reports', { timeout: 420_000 }, async () => {
     // CI machines run PostgreSQL: without it the peers scenario is not tested, and that is a failure.
     expect(
       await pgReachable(),
@@ -92,8 +92,10 @@ describe('pnpm bench all, short mode', () => {
       'all',
       '--duration',
       '3',
+      // FerretDB's slow updates make the read models of `single` (10,000 aggregates) lag by
+      // tens of seconds on a busy machine; the audit's verdict is what this test checks.
       '--catchup-max',
-      '15',
+      '60',
       '--json',
       json,
       '--report',

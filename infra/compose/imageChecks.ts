@@ -105,14 +105,16 @@ export const workspaceInstall: Check = (repo) => {
     }
   }
   const pkg = JSON.parse(repo.read('package.json') ?? '{}') as {
-    packageManager?: string;
+    devEngines?: { packageManager?: { name?: string; version?: string } };
     engines?: { node?: string };
   };
+  // The pin lives in devEngines.packageManager (the packageManager field made pnpm 12 look
+  // itself up on the registry at every run).
+  const pinned = pkg.devEngines?.packageManager;
+  const want = pinned ? `${pinned.name}@${pinned.version}` : undefined;
   const pnpm = stage.instructions.map((i) => i.args.match(/pnpm@[\w.-]+/)?.[0]).find(Boolean);
-  if (pnpm !== pkg.packageManager) {
-    problems.push(
-      `Dockerfile: installs ${pnpm ?? 'an unpinned pnpm'}, package.json pins ${pkg.packageManager}`,
-    );
+  if (pnpm !== want) {
+    problems.push(`Dockerfile: installs ${pnpm ?? 'an unpinned pnpm'}, package.json pins ${want}`);
   }
   const major = pkg.engines?.node?.match(/\d+/)?.[0];
   for (const s of df.stages) {
