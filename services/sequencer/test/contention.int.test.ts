@@ -84,7 +84,7 @@ describe('32 concurrent producers on the same license, account and SKU', () => {
     const state = await readSequencerState(h.nc, h.partition);
     expect(state.aggregates.get('org/lic')?.state).toMatchObject({ cap: CAP, used: CAP });
     const teamSeats = [0, 1, 2, 3].map(
-      (t) => (state.aggregates.get(`team/t${t}`)?.state as { seats: number }).seats,
+      (t) => (state.aggregates.get(`team/t${t}`)!.state as { seats: number }).seats,
     );
     expect(teamSeats.reduce((a, b) => a + b, 0)).toBe(CAP);
     expect(state.aggregates.get('account/src')?.state).toMatchObject({
