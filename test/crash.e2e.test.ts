@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AspClient, readSequencerState } from '@asp/client';
+import { AspClient } from '@asp/client';
 import { runLoad, runSetup } from '@asp/loadgen';
+import { fetchState } from '@asp/projector';
 import type { CommandResult } from '@asp/protocol';
 import { testEnv, testNats } from '@asp/testing';
 import { checkRecount, recount } from '@asp/workload';
@@ -63,13 +64,13 @@ describe('sequencer crash recovery (kill -9 under load)', () => {
       expect(checkRecount(rc)).toEqual([]);
 
       // 2. The sequencer's state is what the accepted results say: nothing lost, nothing twice.
-      const state = await readSequencerState(nc, partition);
+      const { entries } = await fetchState(nc, partition);
       for (const [id, o] of rc.orgs)
-        expect(state.aggregates.get(`org/${id}`)?.state, `org ${id}`).toMatchObject({ used: o.used });
+        expect(entries.get(`org/${id}`)?.state, `org ${id}`).toMatchObject({ used: o.used });
       for (const [id, t] of rc.teams)
-        expect(state.aggregates.get(`team/${id}`)?.state, `team ${id}`).toMatchObject({ seats: t.seats });
+        expect(entries.get(`team/${id}`)?.state, `team ${id}`).toMatchObject({ seats: t.seats });
       for (const [id, a] of rc.accounts) {
-        expect(state.aggregates.get(`account/${id}`)?.state, `account ${id}`).toMatchObject({
+        expect(entries.get(`account/${id}`)?.state, `account ${id}`).toMatchObject({
           debitsPosted: a.debits,
           creditsPosted: a.credits,
         });

@@ -17,6 +17,4 @@ export { command, commandBuilder } from './commands.ts';
 export type { ClientErrorCode, ClientErrorOptions } from './errors.ts';
 export { ClientError } from './errors.ts';
 export type { AspClientOptions, OnResult } from './options.ts';
-export type { SequencerState } from './state.ts';
-export { readSequencerState } from './state.ts';
 export type { ClientStats } from './stats.ts';

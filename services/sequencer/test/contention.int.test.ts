@@ -1,4 +1,5 @@
-import { AspClient, readSequencerState } from '@asp/client';
+import { AspClient } from '@asp/client';
+import { fetchState } from '@asp/projector';
 import type { CommandResult, WireCommand } from '@asp/protocol';
 import { testEnv } from '@asp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,16 +82,14 @@ describe('32 concurrent producers on the same license, account and SKU', () => {
     }
 
     // The sequencer's own state says the same, with every invariant at its limit.
-    const state = await readSequencerState(h.nc, h.partition);
-    expect(state.aggregates.get('org/lic')?.state).toMatchObject({ cap: CAP, used: CAP });
-    const teamSeats = [0, 1, 2, 3].map(
-      (t) => (state.aggregates.get(`team/t${t}`)!.state as { seats: number }).seats,
-    );
+    const { entries } = await fetchState(h.nc, h.partition);
+    expect(entries.get('org/lic')?.state).toMatchObject({ cap: CAP, used: CAP });
+    const teamSeats = [0, 1, 2, 3].map((t) => (entries.get(`team/t${t}`)!.state as { seats: number }).seats);
     expect(teamSeats.reduce((a, b) => a + b, 0)).toBe(CAP);
-    expect(state.aggregates.get('account/src')?.state).toMatchObject({
+    expect(entries.get('account/src')?.state).toMatchObject({
       debitsPosted: FUNDS,
       creditsPosted: FUNDS,
     });
-    expect(state.aggregates.get('sku/sku')?.state).toMatchObject({ onHand: STOCK, reserved: STOCK });
+    expect(entries.get('sku/sku')?.state).toMatchObject({ onHand: STOCK, reserved: STOCK });
   });
 });
