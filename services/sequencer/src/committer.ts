@@ -14,7 +14,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { deadLetter, reply } from './deliver.ts';
 import type { SequencerMetrics } from './metrics.ts';
 import { keysToRead, layered, type PendingBatch } from './pending.ts';
-import { type Assembled, assemble, decodeBatch, type InboundMessage, planBatch } from './plan.ts';
+import { type Assembled, assemble, decodeBatch, type InboundMessage, type Plan, planBatch } from './plan.ts';
 import { prefetch } from './prefetch.ts';
 import type { Relay } from './relay.ts';
 
@@ -38,7 +38,7 @@ export interface Prepared {
   inbound: InboundMessage[];
   asm: Assembled;
   changed: Map<string, Versioned>;
-  decided: number;
+  plan: Plan;
   /** The WAL append + fsync, started by prepare (appends are queued in order). */
   durable: Promise<void> | undefined;
   pending: PendingBatch | undefined;
@@ -88,7 +88,7 @@ export async function prepare(
     inbound,
     asm,
     changed: outcome.changed,
-    decided: plan.items.length,
+    plan,
     durable,
     pending,
   };
@@ -119,9 +119,9 @@ export async function complete(d: CommitterDeps, p: Prepared): Promise<void> {
     d.relay.offer(seq, p.asm.bytes);
   }
   await release(d, p.live, p.inbound, p.asm.replies);
-  count(d.metrics, p.asm.results, p.asm.replies);
+  count(d.metrics, p.asm.results, p.plan);
   d.metrics.batches.inc();
-  d.metrics.batchCommands.observe(p.decided);
+  d.metrics.batchCommands.observe(p.plan.items.length);
   d.metrics.batchSeconds.observe((performance.now() - p.started) / 1000);
 }
 
@@ -190,16 +190,10 @@ async function release(
   d.metrics.messages.inc(live.length);
 }
 
-function count(
-  metrics: SequencerMetrics,
-  fresh: readonly CommandResult[],
-  replies: Assembled['replies'],
-): void {
+function count(metrics: SequencerMetrics, fresh: readonly CommandResult[], plan: Plan): void {
   let accepted = 0;
   for (const r of fresh) if (r.status === 'accepted') accepted++;
-  let answered = 0;
-  for (const r of replies) if ('results' in r) answered += r.results.length;
   metrics.commands.inc({ outcome: 'accepted' }, accepted);
-  metrics.commands.inc({ outcome: 'rejected' }, fresh.length - accepted);
-  metrics.commands.inc({ outcome: 'duplicate' }, Math.max(0, answered - fresh.length));
+  metrics.commands.inc({ outcome: 'rejected' }, fresh.length - accepted + plan.refused);
+  metrics.commands.inc({ outcome: 'duplicate' }, plan.retried);
 }

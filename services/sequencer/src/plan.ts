@@ -46,6 +46,9 @@ export interface Plan {
   messages: PlannedMessage[];
   /** The engine's batch: only commands seen for the first time. */
   items: BatchItem[];
+  /** Commands answered with the result of an earlier copy (retries), and ones the decoder refused. */
+  retried: number;
+  refused: number;
 }
 
 /** Step 1 (pure): decode and validate each message; collect the ids to look up. */
@@ -80,6 +83,8 @@ export function decodeBatch(engine: Engine, inbound: readonly InboundMessage[]):
 export function planBatch(decoded: DecodedBatch, stored: ReadonlyMap<string, CommandResult>): Plan {
   const items: BatchItem[] = [];
   const firstIndex = new Map<string, number>();
+  let retried = 0;
+  let refused = 0;
   const messages = decoded.messages.map((m): PlannedMessage => {
     if (!m.ok) return { error: m.error, slots: [] };
     const slots: Slot[] = [];
@@ -89,17 +94,20 @@ export function planBatch(decoded: DecodedBatch, stored: ReadonlyMap<string, Com
         // string, an open group) are answered but never indexed: the id may
         // belong to another command.
         slots.push({ kind: 'fixed', result: d.rejected });
+        refused++;
         continue;
       }
       const prior = stored.get(d.id);
       if (prior) {
         slots.push({ kind: 'fixed', result: prior });
+        retried++;
         unlinkPrevious(items, slots, d.linked);
         continue;
       }
       const same = firstIndex.get(d.id);
       if (same !== undefined) {
         slots.push({ kind: 'same', index: same });
+        retried++;
         unlinkPrevious(items, slots, d.linked);
         continue;
       }
@@ -110,7 +118,7 @@ export function planBatch(decoded: DecodedBatch, stored: ReadonlyMap<string, Com
     closeMessageChain(items, slots);
     return { slots };
   });
-  return { messages, items };
+  return { messages, items, retried, refused };
 }
 
 /**
