@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ServerProcess, startFerretDb, startNatsServer, startService } from '@asp/servers';
+import { type ServerProcess, startPipeline } from '@asp/servers';
 import type { BenchConfig } from './config.ts';
 import { BenchError } from './errors.ts';
 
@@ -98,23 +98,15 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
     for (const p of started.reverse()) await stopServer(p);
   };
   try {
-    const nats = track(await startNatsServer({ dataDir: join(dir, 'nats') }));
-    const mongo = track(await startFerretDb({ dataDir: join(dir, 'ferretdb') }));
-    const common = { NATS_URL: nats.url, ASP_PARTITION: cfg.partition, LOG_LEVEL: 'warn' };
-    const sequencer = track(
-      await startService({
-        name: 'sequencer',
-        env: { ...common, ASP_DATA_DIR: join(dir, 'sequencer') },
-        logFile: join(dir, 'logs', 'sequencer.log'),
-      }),
-    );
-    const projector = track(
-      await startService({
-        name: 'projector',
-        env: { ...common, MONGO_URL: mongo.url, ASP_MONGO_DB: cfg.mongoDb },
-        logFile: join(dir, 'logs', 'projector.log'),
-      }),
-    );
+    const { nats, mongo, sequencer, projector } = await startPipeline({
+      dir,
+      partition: cfg.partition,
+      mongoDb: cfg.mongoDb,
+      projector: true,
+      watchParent: true,
+      serviceEnv: { LOG_LEVEL: 'warn' },
+      onStarted: (_name, p) => track(p),
+    });
     return {
       fresh: true,
       natsUrl: nats.url,
@@ -122,13 +114,13 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
       mongoDb: cfg.mongoDb,
       partition: cfg.partition,
       sequencerUrl: sequencer.httpUrl,
-      projectorUrl: projector.httpUrl,
+      projectorUrl: projector!.httpUrl,
       dir,
       stop: async (keepLogs = false) => {
         await stopAll();
         if (!keepLogs) return rmSync(dir, { recursive: true, force: true });
         // The data of a long run is gigabytes: keep what explains a failure, not the data.
-        for (const d of ['sequencer', 'nats/jetstream', 'ferretdb/sqlite']) {
+        for (const d of [`sequencer-${cfg.partition}`, 'nats/jetstream', 'ferretdb/sqlite']) {
           rmSync(join(dir, d), { recursive: true, force: true });
         }
         say(`logs kept in ${dir}`);

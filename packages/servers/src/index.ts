@@ -5,6 +5,8 @@ export type { FerretDbOptions, FerretDbServer } from './ferretdb.ts';
 export { startFerretDb } from './ferretdb.ts';
 export type { NatsServer, NatsServerOptions } from './nats.ts';
 export { natsConfig, natsDefaults, startNatsServer } from './nats.ts';
+export type { Pipeline, PipelineOptions } from './pipeline.ts';
+export { startPipeline } from './pipeline.ts';
 export { assertPortFree, freePort } from './ports.ts';
 export type { ServerProcess } from './process.ts';
 export type { ServiceName, ServiceOptions, ServiceProcess } from './service.ts';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive, startFerretDb, startNatsServer, startService, stopPid } from '@asp/servers';
+import { pidAlive, startPipeline, stopPid } from '@asp/servers';
 import type { CliConfig } from './config.ts';
 
 /** What `asp up` started, saved so `down` and `status` find it from another process. */
@@ -29,9 +29,9 @@ export function stackRunning(s: StackFile): boolean {
 type Say = (line: string) => void;
 
 /**
- * Starts nats-server, FerretDB and the sequencer (the projector too, once it
- * exists) in the background with data under ASP_HOME. Each is healthy before
- * the next starts; a failure stops what was started and says why.
+ * Starts nats-server, FerretDB, the sequencer and the projector in the
+ * background with data under ASP_HOME (startPipeline: each healthy before the
+ * next; a failure stops what was started and says why).
  */
 export async function up(cfg: CliConfig, say: Say, opts: { projector: boolean }): Promise<StackFile> {
   const existing = readStack(cfg);
@@ -40,69 +40,36 @@ export async function up(cfg: CliConfig, say: Say, opts: { projector: boolean })
     return existing;
   }
   mkdirSync(cfg.home, { recursive: true });
-  const started: number[] = [];
-  try {
-    const nats = await startNatsServer({
-      dataDir: join(cfg.home, 'nats'),
-      port: cfg.ASP_NATS_PORT,
-      monitorPort: cfg.ASP_NATS_MONITOR_PORT,
-      watchParent: false,
-    });
-    started.push(nats.pid);
-    say(`nats-server   ${nats.url}  (monitor ${nats.monitorUrl})`);
-    const mongo = await startFerretDb({
-      dataDir: join(cfg.home, 'ferretdb'),
-      port: cfg.ASP_MONGO_PORT,
-      watchParent: false,
-    });
-    started.push(mongo.pid);
-    say(`ferretdb      ${mongo.url}`);
-    const sequencer = await startService({
-      name: 'sequencer',
-      env: {
-        NATS_URL: nats.url,
-        ASP_PARTITION: cfg.ASP_PARTITION,
-        ASP_DATA_DIR: join(cfg.home, `sequencer-${cfg.ASP_PARTITION}`),
-      },
-      logFile: join(cfg.home, 'logs', 'sequencer.log'),
-      httpPort: cfg.ASP_SEQUENCER_HTTP_PORT,
-      watchParent: false,
-    });
-    started.push(sequencer.pid);
-    say(`sequencer     ${sequencer.httpUrl}/health  (logs ${join(cfg.home, 'logs', 'sequencer.log')})`);
-    let projector: StackFile['projector'];
-    if (opts.projector) {
-      const p = await startService({
-        name: 'projector',
-        env: {
-          NATS_URL: nats.url,
-          MONGO_URL: mongo.url,
-          ASP_MONGO_DB: cfg.ASP_MONGO_DB,
-          ASP_PARTITION: cfg.ASP_PARTITION,
-        },
-        logFile: join(cfg.home, 'logs', 'projector.log'),
-        httpPort: cfg.ASP_PROJECTOR_HTTP_PORT,
-        watchParent: false,
-      });
-      started.push(p.pid);
-      projector = { pid: p.pid, httpUrl: p.httpUrl };
-      say(`projector     ${p.httpUrl}/health`);
-    }
-    const stack: StackFile = {
-      startedAt: new Date().toISOString(),
-      partition: cfg.ASP_PARTITION,
-      nats: { pid: nats.pid, url: nats.url, monitorUrl: nats.monitorUrl },
-      mongo: { pid: mongo.pid, url: mongo.url },
-      sequencer: { pid: sequencer.pid, httpUrl: sequencer.httpUrl },
-      ...(projector ? { projector } : {}),
-      mongoDb: cfg.ASP_MONGO_DB,
-    };
-    writeFileSync(stackPath(cfg), `${JSON.stringify(stack, null, 2)}\n`);
-    return stack;
-  } catch (err) {
-    for (const pid of started.reverse()) await stopPid(pid);
-    throw err;
-  }
+  const p = await startPipeline({
+    dir: cfg.home,
+    partition: cfg.ASP_PARTITION,
+    mongoDb: cfg.ASP_MONGO_DB,
+    projector: opts.projector,
+    watchParent: false,
+    ports: {
+      nats: cfg.ASP_NATS_PORT,
+      natsMonitor: cfg.ASP_NATS_MONITOR_PORT,
+      mongo: cfg.ASP_MONGO_PORT,
+      sequencer: cfg.ASP_SEQUENCER_HTTP_PORT,
+      projector: cfg.ASP_PROJECTOR_HTTP_PORT,
+    },
+  });
+  const logs = join(cfg.home, 'logs');
+  say(`nats-server   ${p.nats.url}  (monitor ${p.nats.monitorUrl})`);
+  say(`ferretdb      ${p.mongo.url}`);
+  say(`sequencer     ${p.sequencer.httpUrl}/health  (logs ${join(logs, 'sequencer.log')})`);
+  if (p.projector) say(`projector     ${p.projector.httpUrl}/health  (logs ${join(logs, 'projector.log')})`);
+  const stack: StackFile = {
+    startedAt: new Date().toISOString(),
+    partition: cfg.ASP_PARTITION,
+    nats: { pid: p.nats.pid, url: p.nats.url, monitorUrl: p.nats.monitorUrl },
+    mongo: { pid: p.mongo.pid, url: p.mongo.url },
+    sequencer: { pid: p.sequencer.pid, httpUrl: p.sequencer.httpUrl },
+    ...(p.projector ? { projector: { pid: p.projector.pid, httpUrl: p.projector.httpUrl } } : {}),
+    mongoDb: cfg.ASP_MONGO_DB,
+  };
+  writeFileSync(stackPath(cfg), `${JSON.stringify(stack, null, 2)}\n`);
+  return stack;
 }
 
 /** Stops the services first (they drain), then the servers they need. */
