@@ -1,5 +1,6 @@
 import { type Options, Packr } from 'msgpackr';
 import { ProtocolError } from './errors.ts';
+import { packPlain } from './pack.ts';
 import type { ContentType, Decoded } from './types.ts';
 
 export const CONTENT_TYPE_MSGPACK: ContentType = 'application/msgpack';
@@ -59,7 +60,7 @@ function unknownContentType(contentType: string): ProtocolError {
 /** Encodes one value. Throws only for programmer errors: an unknown content type, an unencodable value. */
 export function encode(value: unknown, contentType: ContentType): Uint8Array {
   try {
-    if (contentType === CONTENT_TYPE_MSGPACK) return packr.pack(value);
+    if (contentType === CONTENT_TYPE_MSGPACK) return packPlain(value) ?? packr.pack(value);
     if (contentType === CONTENT_TYPE_JSON) return Buffer.from(JSON.stringify(value), 'utf8');
   } catch (err) {
     throw new ProtocolError('ASP_ERR_PROTOCOL_ENCODE', `cannot encode as ${contentType}`, { cause: err });

@@ -1,4 +1,4 @@
-import type { CommandResult } from '@asp/protocol';
+import { CONTENT_TYPE_MSGPACK, type CommandResult, encode as encodeMsgpack } from '@asp/protocol';
 import { Packr } from 'msgpackr';
 import { StateError } from './errors.ts';
 import type { Aggregate } from './types.ts';
@@ -8,11 +8,14 @@ import type { Aggregate } from './types.ts';
  * structures, and shared structures would have to be persisted atomically with the values that
  * use them (a Packr without them still remembers shapes in memory, so values packed before a
  * restart would not decode after it). Plain maps decode the same in any process, forever.
+ * Values are written by the protocol's encoder (the fast path for plain data; the same bytes
+ * as the commit records' msgpack). Stores written before it used map16 headers for every
+ * object; those decode the same.
  */
 const packr = new Packr({ useRecords: false });
 
 export function encode(value: unknown): Uint8Array {
-  return packr.pack(value);
+  return encodeMsgpack(value, CONTENT_TYPE_MSGPACK);
 }
 
 function decode(key: string, bytes: Uint8Array): unknown {
