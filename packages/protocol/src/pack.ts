@@ -206,9 +206,34 @@ function writeObject(o: Record<string, unknown>): void {
     const k = keys[i]!;
     const v = o[k];
     if (v === undefined) continue;
-    writeString(k);
+    writeKey(k);
     writeValue(v);
   }
+}
+
+/**
+ * Object keys repeat (every event has commandId, aggregateType, …): their encodings are kept,
+ * so each is copied instead of re-encoded. Bounded, and only short keys: a producer's data
+ * with ever-new keys fills the cache once and is then encoded as before.
+ */
+const KEY_CACHE_MAX = 4096;
+const KEY_CACHED_LENGTH_MAX = 32;
+const keyCache = new Map<string, Uint8Array>();
+
+function writeKey(k: string): void {
+  let bytes = keyCache.get(k);
+  if (bytes === undefined) {
+    const start = pos;
+    writeString(k);
+    if (k.length > KEY_CACHED_LENGTH_MAX || keyCache.size >= KEY_CACHE_MAX) return;
+    bytes = buf.slice(start, pos);
+    keyCache.set(k, Uint8Array.from(bytes));
+    return;
+  }
+  const n = bytes.length;
+  ensure(n);
+  for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  pos += n;
 }
 
 function writeLength(n: number, fix: number, b16: number, b32: number): void {
