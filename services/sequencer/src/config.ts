@@ -45,6 +45,8 @@ export const sequencerConfigSchema = z.object({
   ASP_WAL_SEGMENT_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
   /** Committed records kept in memory for the relay before it falls back to reading the WAL. */
   ASP_RELAY_BUFFER_RECORDS_MAX: int(1024, 16, 1_000_000),
+  /** Bytes of those records (each is up to ASP_BATCH_BYTES_MAX and more): the one that bounds memory. */
+  ASP_RELAY_BUFFER_BYTES_MAX: int(256 * MiB, MiB, 16384 * MiB),
   /** Time SIGTERM waits for the in-flight batch and the relay before exiting. */
   ASP_DRAIN_TIMEOUT_MS: int(15_000, 100, 600_000),
 });

@@ -15,8 +15,9 @@ export interface RelayOptions {
   partition: string;
   wal: RecordSource;
   log: Logger;
-  /** Committed records kept in memory; older ones are read back from the WAL. */
+  /** Committed records kept in memory, by count and by bytes; the others are read back from the WAL. */
   bufferRecordsMax: number;
+  bufferBytesMax: number;
   onPublished?: (seq: number, bytes: number) => void;
 }
 
@@ -42,6 +43,7 @@ export class Relay {
   readonly #o: RelayOptions;
   readonly #subject: string;
   readonly #buffer = new Map<number, Uint8Array>();
+  #bufferBytes = 0;
   #pos: Position = { seq: 0, streamSeq: 0 };
   #committed = 0;
   #wake: (() => void) | undefined;
@@ -75,7 +77,16 @@ export class Relay {
   /** Called after a record's fsync: the relay may now publish it. */
   offer(seq: number, payload: Uint8Array): void {
     this.#committed = seq;
-    if (this.#buffer.size < this.#o.bufferRecordsMax) this.#buffer.set(seq, payload);
+    // A record that does not fit stays in the WAL only: records are up to
+    // ASP_BATCH_BYTES_MAX each, so a count alone could hold gigabytes while
+    // ASP_EVENTS is unreachable.
+    const fits =
+      this.#buffer.size < this.#o.bufferRecordsMax &&
+      this.#bufferBytes + payload.length <= this.#o.bufferBytesMax;
+    if (fits) {
+      this.#buffer.set(seq, payload);
+      this.#bufferBytes += payload.length;
+    }
     this.#wake?.();
   }
 
@@ -159,7 +170,7 @@ export class Relay {
       timeout: 10_000,
     });
     this.#pos = { seq, streamSeq: ack.seq };
-    this.#buffer.delete(seq);
+    if (this.#buffer.delete(seq)) this.#bufferBytes -= payload.length;
     this.#o.onPublished?.(seq, payload.length);
   }
 }

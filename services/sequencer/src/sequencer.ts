@@ -95,6 +95,7 @@ export class Sequencer {
       wal: this.#wal,
       log: this.#log.child({ module: 'relay' }),
       bufferRecordsMax: cfg.ASP_RELAY_BUFFER_RECORDS_MAX,
+      bufferBytesMax: cfg.ASP_RELAY_BUFFER_BYTES_MAX,
       onPublished: (seq, bytes) => {
         this.metrics.publishedSeq.set(seq);
         this.metrics.relayBytes.inc(bytes);

@@ -1,5 +1,12 @@
-import type { WireCommand } from '@asp/protocol';
+import {
+  decodeCommitRecord,
+  EVENTS_STREAM,
+  eventSubject,
+  HEADER_WAL_SEQ,
+  type WireCommand,
+} from '@asp/protocol';
 import { testEnv } from '@asp/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './helpers.ts';
 
@@ -120,6 +127,38 @@ describe('sequencer under many small concurrent messages', () => {
       );
       expect(all.every((r) => r[0]?.status === 'accepted')).toBe(true);
       expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('relay with a buffer smaller than one record', () => {
+  it('publishes every record once, in order, reading the ones that do not fit back from the WAL', async () => {
+    const h = await startHarness(testEnv('relaybytes'), { ASP_RELAY_BUFFER_BYTES_MAX: String(1024 * 1024) });
+    try {
+      // ~1.6 MB per message, so every commit record is over the 1 MiB buffer.
+      const memo = 'm'.repeat(16 * 1024);
+      for (let b = 0; b < 4; b++) {
+        const commands = Array.from({ length: 100 }, (_, i) =>
+          cmd(`rb${b}-${i}`, 'counter.increment', { counterId: `rb${b}`, by: 1, memo }),
+        );
+        const r = await h.send(commands);
+        expect(r.every((x) => x.status === 'accepted')).toBe(true);
+      }
+      const walSeq = h.sequencer.health().walLastSeq;
+      await expect.poll(() => h.sequencer.health().publishedSeq, { timeout: 20_000 }).toBe(walSeq);
+      const jsm = await jetstreamManager(h.nc);
+      const seqs: number[] = [];
+      for (let s = 1; ; s++) {
+        const m = await jsm.streams.getMessage(EVENTS_STREAM, { seq: s }).catch(() => null);
+        if (!m) break;
+        if (m.subject !== eventSubject(h.partition)) continue;
+        const record = decodeCommitRecord(m.data);
+        expect(Number(m.header?.get(HEADER_WAL_SEQ))).toBe(record.seq);
+        seqs.push(record.seq);
+      }
+      expect(seqs).toEqual(Array.from({ length: walSeq }, (_, i) => i + 1));
     } finally {
       await h.close();
     }
