@@ -146,7 +146,7 @@ describe('relay with a buffer smaller than one record', () => {
         const r = await h.send(commands);
         expect(r.every((x) => x.status === 'accepted')).toBe(true);
       }
-      const walSeq = h.sequencer.health().walLastSeq;
+      const walSeq = Number(h.sequencer.health().walLastSeq);
       await expect.poll(() => h.sequencer.health().publishedSeq, { timeout: 20_000 }).toBe(walSeq);
       const jsm = await jetstreamManager(h.nc);
       const seqs: number[] = [];
