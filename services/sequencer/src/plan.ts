@@ -152,8 +152,6 @@ function closeMessageChain(items: BatchItem[], slots: Slot[]): void {
 export interface Assembled {
   /** undefined when the batch decided nothing new (every command was a retry or unreadable). */
   record: CommitRecord | undefined;
-  /** The record's encoding, once made: the WAL and ASP_EVENTS get these very bytes. */
-  bytes?: Uint8Array;
   /** The results of the newly decided commands, for the result index. */
   results: CommandResult[];
   replies: ResultsMessage[];

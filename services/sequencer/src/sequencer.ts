@@ -148,7 +148,7 @@ export class Sequencer {
         await beforeTail;
         const p = await prepare(deps, msgs, inFlight, nextSeq);
         if (!p) continue;
-        if (p.asm.record) nextSeq++;
+        if (p.seq !== undefined) nextSeq++;
         const before = tail;
         const done = before.then(() => complete(deps, p));
         const pending = p.pending;
