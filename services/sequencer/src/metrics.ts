@@ -44,7 +44,7 @@ export function createSequencerMetrics() {
     }),
     fsyncSeconds: new Histogram({
       name: 'asp_wal_fsync_seconds',
-      help: 'WAL append + fdatasync duration per batch',
+      help: 'WAL append (queue, write, fdatasync) per batch, as the event loop sees it: includes waiting for the loop',
       buckets: [
         0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
       ],
