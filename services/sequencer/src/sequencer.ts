@@ -80,7 +80,10 @@ export class Sequencer {
       onTruncate: (info) => this.#log.warn(info, 'WAL: torn last record truncated'),
       ...(this.#walIo ? { io: this.#walIo } : {}),
     });
-    this.#state = await StateStore.open(join(dir, 'state'), { resultsRetainMax: cfg.ASP_RESULTS_RETAIN_MAX });
+    this.#state = await StateStore.open(join(dir, 'state'), {
+      resultsRetainMax: cfg.ASP_RESULTS_RETAIN_MAX,
+      aggregateCacheEntriesMax: cfg.ASP_AGGREGATE_CACHE_ENTRIES_MAX,
+    });
     await recover(this.#engine, this.#wal, this.#state, this.#log.child({ module: 'recovery' }));
 
     const nc = await connectNats({ servers: cfg.NATS_URL, name: `sequencer-${cfg.ASP_PARTITION}` });
