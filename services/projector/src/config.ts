@@ -21,11 +21,29 @@ export const projectorConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Commit records applied together: their events are coalesced into one write per document. */
   ASP_BATCH_RECORDS_MAX: int(256, 1, 100_000),
-  /** Bytes of commit records in one batch (a record is never split). */
-  ASP_BATCH_BYTES_MAX: int(16 * MiB, 64 * 1024, 512 * MiB),
+  /**
+   * Bytes of commit records in one batch (a record is never split). Larger batches coalesce
+   * more events per document write: with the broker load (2.7 MB records) 24 MiB took ~10% less
+   * CPU than 16 MiB. It cannot usefully exceed ASP_PULL_BYTES_MAX.
+   */
+  ASP_BATCH_BYTES_MAX: int(24 * MiB, 64 * 1024, 512 * MiB),
+  /**
+   * Once a batch has begun and is below its limits, the projector waits for more records as
+   * long as its last batch took to write, at most this long (0: no wait). Larger batches
+   * coalesce more events per document write: with the broker load at 13,000 commands/s, 1000
+   * took ~10% less CPU (FerretDB ~20% less) for ~0.7 s more lag. Under light load the wait is as
+   * short as the writes.
+   */
+  ASP_BATCH_LINGER_MS: int(0, 0, 60_000),
   /** Records the pull consumer keeps buffered ahead of the writer. */
   ASP_PULL_RECORDS_MAX: int(512, 1, 100_000),
-  ASP_PULL_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
+  /**
+   * Bytes of records pulled ahead (the client's pull requests ask for this much). It must stay
+   * well below nats-server's `max_pending` (64 MiB here): a projector busy with a batch does
+   * not read its socket, the server queues what it pulled, and above max_pending it drops the
+   * connection ("Slow Consumer") with the records in flight, which then come out of order.
+   */
+  ASP_PULL_BYTES_MAX: int(32 * MiB, MiB, 512 * MiB),
   /** JetStream redelivers a record not acknowledged within this time; retries keep theirs alive. */
   ASP_ACK_WAIT_MS: int(60_000, 1000, 3_600_000),
   /** Documents kept in memory so most batches need no read before their write. */

@@ -3,14 +3,16 @@ import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 export interface TakeLimits {
   recordsMax: number;
   bytesMax: number;
+  /** Once a batch has begun, how long to wait for more records while it is below its limits (default 0). */
+  lingerMs?: number;
 }
 
 /**
  * A consumer read in batches: `take()` waits (up to `waitMs`) for the first
- * record, then takes only what is already buffered, so a batch leaves at once
- * under light load and grows with the backlog under heavy load. The same idea
- * as the sequencer's intake, plus the timeout an idle projector needs to look
- * for a rebuild's fence.
+ * record, then takes what is already buffered (and, with a linger, what comes
+ * within it), so a batch leaves at once under light load and grows with the
+ * backlog under heavy load. The same idea as the sequencer's intake, plus the
+ * timeout an idle projector needs to look for a rebuild's fence.
  */
 export class Intake {
   readonly #messages: ConsumerMessages;
@@ -44,10 +46,17 @@ export class Intake {
     }
     const batch = [first];
     let bytes = first.data.length;
-    // getPending() can stay above 0 with nothing buffered (nats.js counts the pull requests it
-    // queues on the iterator), so each further read only takes what is already there.
-    while (batch.length < limits.recordsMax && this.#messages.getPending() > 0) {
-      const r = await this.#read(0);
+    const until = Date.now() + (limits.lingerMs ?? 0);
+    while (batch.length < limits.recordsMax) {
+      // getPending() can stay above 0 with nothing buffered (nats.js counts the pull requests
+      // it queues on the iterator), so a read takes what is already there, and only the
+      // linger waits for more.
+      let r = this.#messages.getPending() > 0 ? await this.#read(0) : 'timeout';
+      if (r === 'timeout') {
+        const left = until - Date.now();
+        if (left <= 0) break;
+        r = await this.#read(left);
+      }
       if (r === 'timeout' || r.done) break;
       const m = r.value;
       if (bytes + m.data.length > limits.bytesMax) {

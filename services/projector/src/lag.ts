@@ -2,6 +2,7 @@ import { decodeValue, EVENTS_STREAM, eventSubject, HEADER_WAL_SEQ } from '@asp/p
 import type { Logger } from '@asp/service';
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import type { Position } from './checkpoint.ts';
+import { recordTs } from './decode.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 
 function walSeq(m: StoredMsg): number {
@@ -13,7 +14,7 @@ function walSeq(m: StoredMsg): number {
 /** The commit time the sequencer stamped on the record; the stream's own time if the record will not say. */
 function recordTime(m: StoredMsg): number {
   try {
-    const ts = (decodeValue(m.data, 'application/msgpack') as { ts?: unknown }).ts;
+    const ts = recordTs(m.data);
     if (typeof ts === 'number') return ts;
   } catch {
     // fall through to the stream's timestamp

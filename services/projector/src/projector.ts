@@ -9,7 +9,7 @@ import type { Position } from './checkpoint.ts';
 import type { ProjectorConfig } from './config.ts';
 import { LagProbe } from './lag.ts';
 import { createProjectorMetrics, type ProjectorMetrics } from './metrics.ts';
-import { backoffMs, failureKind, pause } from './retry.ts';
+import { backoffMs, failureKind, OpenPolicy, pause } from './retry.ts';
 import { type Phase, Session } from './session.ts';
 
 /**
@@ -87,7 +87,7 @@ export class Projector {
   #running = (): boolean => !this.#stopping && !this.#abort.signal.aborted;
 
   async #run(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<void> {
-    let fromStart = false;
+    const opening = new OpenPolicy();
     for (let attempt = 0; this.#running(); ) {
       const session = new Session({
         cfg: this.#cfg,
@@ -108,8 +108,8 @@ export class Projector {
       if (this.#session) session.applied = this.#session.applied;
       this.#session = session;
       try {
-        if (!(await session.open(fromStart))) break;
-        fromStart = false;
+        if (!(await session.open(opening.fromStart))) break;
+        opening.opened();
         await session.serve();
       } catch (err) {
         if (!this.#running()) break;
@@ -118,9 +118,7 @@ export class Projector {
         attempt = session.applied.seq > (this.#lastFailedAt ?? -1) ? 1 : attempt + 1;
         this.#lastFailedAt = session.applied.seq;
         const kind = failureKind(err);
-        // After a record out of order, read from the stream's start: the checkpoint's
-        // stream position may be stale (a recreated stream); applied records are skipped.
-        if (kind === 'record') fromStart = true;
+        opening.failed(kind, session.applied.seq);
         this.#fail(err, kind);
         await pause(backoffMs(attempt, this.#cfg.ASP_RETRY_DELAY_MS_MAX), this.#abort.signal);
       } finally {

@@ -43,3 +43,34 @@ export function failureKind(err: unknown): 'mongo' | 'version_gap' | 'conflict' 
   if (isAspError(err, 'ASP_ERR_PROJECTOR_RECORD')) return 'record';
   return 'other';
 }
+
+/**
+ * Where a session opens: at the checkpoint, except after a record out of
+ * order. Then first at the checkpoint again too: a delivery lost with a
+ * dropped connection (nats-server drops a client that falls behind its
+ * max_pending) comes again. Only when the gap comes back with nothing applied
+ * since, from the stream's start: the checkpoint's stream position may be
+ * stale (a recreated stream). Applied records are skipped either way, but a
+ * read from the start reads the whole stream again.
+ */
+export class OpenPolicy {
+  /** The applied seq at the last record out of order. */
+  #gapAt: number | undefined;
+  #fromStart = false;
+
+  /** Whether the next session reads from the stream's start. */
+  get fromStart(): boolean {
+    return this.#fromStart;
+  }
+
+  /** A session opened where it was told to. */
+  opened(): void {
+    this.#fromStart = false;
+  }
+
+  failed(kind: ReturnType<typeof failureKind>, appliedSeq: number): void {
+    if (kind !== 'record') return;
+    this.#fromStart = this.#gapAt === appliedSeq;
+    this.#gapAt = appliedSeq;
+  }
+}

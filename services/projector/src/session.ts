@@ -137,7 +137,7 @@ export class Session {
       retryDelayMsMax: cfg.ASP_RETRY_DELAY_MS_MAX,
       onRetry: this.#d.retrying,
     };
-    const limits = { recordsMax: cfg.ASP_BATCH_RECORDS_MAX, bytesMax: cfg.ASP_BATCH_BYTES_MAX };
+    const limits = { recordsMax: cfg.ASP_BATCH_RECORDS_MAX, bytesMax: cfg.ASP_BATCH_BYTES_MAX, lingerMs: 0 };
     while (this.#d.running()) {
       const msgs = await this.#intake!.take(limits, cfg.ASP_POLL_MS);
       if (!msgs) return;
@@ -147,7 +147,10 @@ export class Session {
         this.#d.retrying(undefined);
         continue;
       }
+      const began = Date.now();
       const out = await applyBatch(deps, msgs, this.applied, this.#epoch);
+      // The next batch may wait for more records as long as this one took (see ASP_BATCH_LINGER_MS).
+      limits.lingerMs = Math.min(cfg.ASP_BATCH_LINGER_MS, Date.now() - began);
       this.applied = out.applied;
       metrics.cacheDocs.set(cache.size);
       if (out.kind === 'fenced') return;

@@ -63,3 +63,36 @@ describe('documents', () => {
     expect(() => toDocument('x/1', 5, meta)).toThrow(/not an object/);
   });
 });
+
+describe('DocCache eviction', () => {
+  it('stays least recently used first across many evictions, moves and clears', () => {
+    const c = new DocCache(100);
+    const model: string[] = []; // least recently used first
+    const touch = (k: string) => {
+      const i = model.indexOf(k);
+      if (i >= 0) model.splice(i, 1);
+      model.push(k);
+      if (model.length > 100) model.shift();
+    };
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const k = `k${rand(300)}`;
+      if (rand(3) === 0) {
+        if (c.get(k)) touch(k);
+      } else {
+        c.set(k, v(i));
+        touch(k);
+      }
+      if (i === 10_000) {
+        c.clear();
+        model.length = 0;
+      }
+    }
+    expect(c.size).toBe(model.length);
+    for (const k of model) expect(c.get(k)).toBeDefined();
+  });
+});

@@ -59,6 +59,8 @@ export class Applier {
     for (const r of records) stats.events += r.events.length;
     let pending = [...docs.values()];
     try {
+      // A step an earlier attempt left half done is finished first, so every document reads back.
+      await this.#o.intents?.resume(this.#o.db);
       for (let round = 0; pending.length > 0; round++) {
         const bases = await this.#bases(pending, round === 0);
         const writes: DocWrite[] = [];

@@ -27,19 +27,26 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
  * failed insert never hides the ones after it, and nothing is skipped
  * (errors other than a duplicate key are thrown, and the batch retried).
  */
-export async function insertAll(coll: Collection<ReadModelDoc>, writes: DocWrite[]): Promise<WriteOutcome> {
+export async function insertAll(
+  coll: Collection<ReadModelDoc>,
+  writes: DocWrite[],
+  /** The writes' documents, when made already (`docOf` of each, in order). */
+  docs: ReadModelDoc[] = writes.map(docOf),
+): Promise<WriteOutcome> {
   const out: WriteOutcome = { written: [], conflicts: [] };
-  for (const chunk of chunks(writes, COMMAND_DOCS_MAX)) {
+  for (let at = 0; at < writes.length; at += COMMAND_DOCS_MAX) {
+    const chunk = writes.slice(at, at + COMMAND_DOCS_MAX);
+    const chunkDocs = docs.slice(at, at + COMMAND_DOCS_MAX);
     try {
-      await coll.insertMany(chunk.map(docOf), { ordered: false });
+      await coll.insertMany(chunkDocs, { ordered: false });
       out.written.push(...chunk);
       continue;
     } catch (err) {
       if (isTransientMongoError(err)) throw err;
     }
-    for (const w of chunk) {
+    for (const [i, w] of chunk.entries()) {
       try {
-        await coll.insertOne(docOf(w));
+        await coll.insertOne(chunkDocs[i]!);
         out.written.push(w);
       } catch (err) {
         if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;

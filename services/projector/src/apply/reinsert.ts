@@ -1,57 +1,98 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import { docOf, insertAll, type WriteOutcome } from './inserts.ts';
-import type { Intents } from './intents.ts';
+import type { IntentGroup, Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
 
-/** Documents per delete-then-insert step (and so per intent document, which must stay well under 16 MB). */
-const STEP_DOCS_MAX = 500;
+/**
+ * Bytes of replaced documents per step, estimated as JSON: the step's redo
+ * log entry holds them all and must stay well under FerretDB's 16 MB.
+ */
 const STEP_BYTES_MAX = 4 * 1024 * 1024;
+/**
+ * Replaced documents per step. FerretDB matches a delete's `$in` row by row
+ * against the whole list, so the list is bounded too.
+ */
+const STEP_DOCS_MAX = 5000;
+
+interface Replaced {
+  collection: string;
+  write: DocWrite;
+}
 
 /**
- * FerretDB: existing documents are replaced by deleting them all and
- * inserting their new versions, per collection and step. FerretDB 1.24
- * (SQLite) finds a document by scanning and parsing the whole collection for
- * every single update, so a batch of n updates costs n scans; this costs
- * two. Each step is first written to the partition's intent document, so a
- * crash between the delete and the insert is redone at restart instead of
- * leaving documents missing. Readers may miss a document for the
- * milliseconds between the two (on MongoDB documents are replaced in place).
+ * FerretDB: documents are written by inserting, never by updating. FerretDB
+ * 1.24 (SQLite) finds a document by scanning and parsing the whole
+ * collection for every single update, so a batch of n updates costs n scans.
+ *
+ * - New documents (base version 0) are inserted, many per command, with no
+ *   redo log: a crash leaves each one written or not, and the replay after it
+ *   finds its own earlier insert as a duplicate key, reads the document and
+ *   skips the events it has (the applier's conflict round).
+ * - Existing documents are replaced by deleting them and inserting their new
+ *   versions, in steps across collections (one scan per collection and
+ *   step). Each step is first written to the partition's redo log (see
+ *   intents.ts), so a crash between the delete and the insert is redone at
+ *   restart instead of leaving documents missing. Readers may miss a
+ *   document for the milliseconds between the two (on MongoDB documents are
+ *   replaced in place).
+ *
  * The version guard here is the projector's own: it writes only from the
  * version it read or wrote, one writer per document.
  */
 export async function writeReinserting(
-  coll: Collection<ReadModelDoc>,
-  writes: DocWrite[],
+  db: Db,
+  groups: ReadonlyMap<string, DocWrite[]>,
   intents: Intents | undefined,
 ): Promise<WriteOutcome> {
   const out: WriteOutcome = { written: [], conflicts: [] };
-  for (const step of steps(writes)) {
-    // Only documents known to exist are deleted: a document believed new that exists
-    // after all is a conflict (its insert fails), never silently replaced.
-    const replaced = step.filter((w) => w.baseVersion > 0).map((w) => w.id);
-    await intents?.begin(coll.collectionName, replaced, step.map(docOf));
-    if (replaced.length > 0) await coll.deleteMany({ _id: { $in: replaced } });
-    const r = await insertAll(coll, step);
-    await intents?.end();
+  const add = (r: WriteOutcome) => {
     out.written.push(...r.written);
     out.conflicts.push(...r.conflicts);
+  };
+  const replaced: Replaced[] = [];
+  for (const [collection, writes] of groups) {
+    // A document believed new that exists after all makes its insert fail: a conflict, never
+    // silently replaced.
+    const fresh = writes.filter((w) => w.baseVersion === 0);
+    if (fresh.length > 0) add(await insertAll(db.collection<ReadModelDoc>(collection), fresh));
+    for (const write of writes) if (write.baseVersion > 0) replaced.push({ collection, write });
+  }
+  for (const step of steps(replaced)) {
+    const byCollection = new Map<string, DocWrite[]>();
+    for (const r of step) {
+      const g = byCollection.get(r.collection);
+      if (g) g.push(r.write);
+      else byCollection.set(r.collection, [r.write]);
+    }
+    const intent: IntentGroup[] = [...byCollection].map(([collection, writes]) => ({
+      collection,
+      deleteIds: writes.map((w) => w.id),
+      docs: writes.map(docOf),
+    }));
+    await intents?.beginStep(intent);
+    for (const g of intent) {
+      const coll: Collection<ReadModelDoc> = db.collection<ReadModelDoc>(g.collection);
+      await coll.deleteMany({ _id: { $in: g.deleteIds } });
+      add(await insertAll(coll, byCollection.get(g.collection)!, g.docs));
+    }
+    await intents?.end();
   }
   return out;
 }
 
-function steps(writes: DocWrite[]): DocWrite[][] {
-  const out: DocWrite[][] = [];
-  let step: DocWrite[] = [];
+function steps(replaced: Replaced[]): Replaced[][] {
+  const out: Replaced[][] = [];
+  let step: Replaced[] = [];
   let bytes = 0;
-  for (const w of writes) {
-    const size = JSON.stringify(w.state).length + 200;
+  for (const r of replaced) {
+    const size = JSON.stringify(r.write.state).length + 200;
     if (step.length > 0 && (step.length >= STEP_DOCS_MAX || bytes + size > STEP_BYTES_MAX)) {
       out.push(step);
       step = [];
       bytes = 0;
     }
-    step.push(w);
+    step.push(r);
     bytes += size;
   }
   if (step.length > 0) out.push(step);

@@ -19,8 +19,8 @@ export interface WriteTarget {
 
 /**
  * Writes each document once, per collection: on MongoDB with version-guarded
- * bulk writes, the collections in parallel; on FerretDB by delete-then-insert
- * (see reinsert.ts), one collection after the other.
+ * bulk writes, the collections in parallel; on FerretDB by inserts and
+ * delete-then-insert steps (see reinsert.ts), one command after the other.
  */
 export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<WriteOutcome> {
   const groups = new Map<string, DocWrite[]>();
@@ -30,13 +30,10 @@ export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<Wri
     if (g) g.push(w);
     else groups.set(name, [w]);
   }
-  const write = ([name, ws]: [string, DocWrite[]]) => {
-    const coll = t.db.collection<ReadModelDoc>(name);
-    return t.guard === 'atomic' ? writeGuarded(coll, ws) : writeReinserting(coll, ws, t.intents);
-  };
-  const settled: PromiseSettledResult<WriteOutcome>[] = [];
-  if (t.guard === 'atomic') settled.push(...(await Promise.allSettled([...groups].map(write))));
-  else for (const g of groups) settled.push(...(await Promise.allSettled([write(g)])));
+  if (t.guard === 'id-only') return writeReinserting(t.db, groups, t.intents);
+  const settled = await Promise.allSettled(
+    [...groups].map(([name, ws]) => writeGuarded(t.db.collection<ReadModelDoc>(name), ws)),
+  );
   const out: WriteOutcome = { written: [], conflicts: [] };
   for (const s of settled) {
     if (s.status === 'rejected') throw s.reason;
