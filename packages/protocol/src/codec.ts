@@ -15,7 +15,7 @@ type PackrOptions = Omit<Options, 'int64AsType'> & { int64AsType: 'auto'; skipVa
  * of msgpackr's private undefined extension. 64-bit integers from other encoders decode to
  * numbers when safe and to bigint otherwise, so no value is silently rounded.
  */
-const packrOptions: PackrOptions = {
+export const packrOptions: PackrOptions = {
   useRecords: false,
   mapsAsObjects: true,
   variableMapSize: true,

@@ -1,17 +1,11 @@
 import fc from 'fast-check';
 import { type Options, Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
+import { packrOptions } from '../src/codec.ts';
 import { packPlain } from '../src/pack.ts';
 
-/** The protocol's msgpackr options (codec.ts): packPlain must write exactly what this writes. */
-const reference = new Packr({
-  useRecords: false,
-  mapsAsObjects: true,
-  variableMapSize: true,
-  skipValues: [undefined],
-  encodeUndefinedAsNil: true,
-  useToJSON: false,
-} as unknown as Options);
+/** msgpackr with the protocol's options (codec.ts): packPlain must write exactly what this writes. */
+const reference = new Packr(packrOptions as unknown as Options);
 
 /** Numbers at every boundary of the integer forms, and the floats around them. */
 const edgeNumbers = [
