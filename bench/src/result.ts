@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { LoadReport } from '@asp/loadgen';
 import type { CatchUp } from './catchup.ts';
 import type { FsyncPreflight } from './fsync.ts';
@@ -6,7 +7,7 @@ import { type MachineInfo, machineInfo } from './machine.ts';
 import type { PeerResult } from './peers-contract.ts';
 import type { Scrape } from './sampler.ts';
 import type { RunPlan } from './scenarios.ts';
-import { deriveSeries, maxOf, type Point, type Series } from './series.ts';
+import { deriveSeries, maxOf, meanBetween, type Point, type Series } from './series.ts';
 
 export const RESULT_SCHEMA = 'asp-bench/1';
 
@@ -48,6 +49,14 @@ export interface RunResult {
   projector_lag_max_s: number | null;
   catchup: CatchUp;
   rss_max_mb: { sequencer: number | null; projector: number | null; bench: number | null };
+  /** Mean cores in use during the load; `machine` counts every process, `cpus` how many there are. */
+  cpu_cores_load: {
+    sequencer: number | null;
+    projector: number | null;
+    bench: number | null;
+    machine: number | null;
+    cpus: number;
+  };
   leveldb: { l0_files_max: number | null; compaction_s: number | null; compaction_mb: number | null };
   integrity: string;
   machine: MachineInfo;
@@ -142,6 +151,7 @@ export function buildRunResult(x: RunParts): RunResult {
       projector: opt(maxOf(series.rss_mb.projector)),
       bench: opt(maxOf(series.rss_mb.bench)),
     },
+    cpu_cores_load: cpuDuringLoad(series, x.loadEndS),
     leveldb: {
       l0_files_max: maxOf(series.leveldb_l0_files),
       compaction_s: opt(delta('compaction_seconds'), r3),
@@ -151,5 +161,21 @@ export function buildRunResult(x: RunParts): RunResult {
     machine: machineInfo(),
     load_end_s: r3(x.loadEndS),
     series,
+  };
+}
+
+/** Mean cores per process over the load (ticks after the first and up to its end). */
+export function cpuDuringLoad(series: Series, loadEndS: number): RunResult['cpu_cores_load'] {
+  const mean = (col: Series['cpu_cores']['machine']) => {
+    const m = meanBetween(series.t_s, col, 0, loadEndS);
+    return m === null ? null : Math.round(m * 100) / 100;
+  };
+  const c = series.cpu_cores;
+  return {
+    sequencer: mean(c.sequencer),
+    projector: mean(c.projector),
+    bench: mean(c.bench),
+    machine: mean(c.machine),
+    cpus: availableParallelism(),
   };
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type PromSample, parsePrometheus } from './prom.ts';
 import { type Point, pointOf } from './series.ts';
 
@@ -12,6 +13,23 @@ export interface SamplerOptions {
 export interface Scrape {
   seq: PromSample[] | undefined;
   proj: PromSample[] | undefined;
+}
+
+/**
+ * The machine's busy CPU time so far, in seconds (Linux /proc/stat: all time but idle and
+ * iowait, in USER_HZ = 100 ticks a second); undefined elsewhere.
+ */
+export async function machineBusySeconds(): Promise<number | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0] ?? '';
+    // user nice system idle iowait irq softirq steal (guest time is already in user and nice).
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (ticks.length < 5 || ticks.some((x) => !Number.isFinite(x))) return undefined;
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return (total - ticks[3]! - ticks[4]!) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** GET <base>/metrics, parsed; undefined when the service does not answer in time. */
@@ -87,6 +105,13 @@ export class Sampler {
     // Kept per service: a service that missed one scrape keeps its previous one.
     this.first = { seq: this.first?.seq ?? seq, proj: this.first?.proj ?? proj };
     this.last = { seq: seq ?? this.last?.seq, proj: proj ?? this.last?.proj };
-    this.points.push(pointOf(t, items, seq, proj, process.memoryUsage.rss()));
+    const cpu = process.cpuUsage();
+    this.points.push(
+      pointOf(t, items, seq, proj, {
+        rssBench: process.memoryUsage.rss(),
+        cpuBench: (cpu.user + cpu.system) / 1e6,
+        cpuMachine: await machineBusySeconds(),
+      }),
+    );
   }
 }

@@ -18,6 +18,11 @@ export interface Point {
   rss_sequencer?: number | undefined;
   rss_projector?: number | undefined;
   rss_bench?: number | undefined;
+  /** CPU seconds used so far (process_cpu_seconds_total; the bench's own; the whole machine's busy time). */
+  cpu_sequencer?: number | undefined;
+  cpu_projector?: number | undefined;
+  cpu_bench?: number | undefined;
+  cpu_machine?: number | undefined;
 }
 
 export type Column = (number | null)[];
@@ -36,6 +41,15 @@ export interface Series {
   leveldb_compaction_s_per_s: Column;
   leveldb_compaction_mb_per_s: Column;
   rss_mb: { sequencer: Column; projector: Column; bench: Column };
+  /** Cores in use between ticks; `machine` is every process (nats-server, the MongoDB-wire server, the OS too). */
+  cpu_cores: { sequencer: Column; projector: Column; bench: Column; machine: Column };
+}
+
+/** What one tick reads of this process and machine besides the services' /metrics. */
+export interface LocalFigures {
+  rssBench: number;
+  cpuBench: number;
+  cpuMachine: number | undefined;
 }
 
 /** Reads the figures of one tick from each service's parsed /metrics (either may be missing). */
@@ -44,7 +58,7 @@ export function pointOf(
   items: number,
   seq: readonly PromSample[] | undefined,
   proj: readonly PromSample[] | undefined,
-  rssBench: number,
+  local: LocalFigures,
 ): Point {
   const s = (name: string, labels?: Record<string, string>) =>
     seq ? metricValue(seq, name, labels) : undefined;
@@ -64,7 +78,11 @@ export function pointOf(
     projector_lag_s: p('asp_projector_lag_seconds'),
     rss_sequencer: s('asp_sequencer_process_resident_memory_bytes'),
     rss_projector: p('asp_projector_process_resident_memory_bytes'),
-    rss_bench: rssBench,
+    rss_bench: local.rssBench,
+    cpu_sequencer: s('asp_sequencer_process_cpu_seconds_total'),
+    cpu_projector: p('asp_projector_process_cpu_seconds_total'),
+    cpu_bench: local.cpuBench,
+    cpu_machine: local.cpuMachine,
   };
 }
 
@@ -117,10 +135,30 @@ export function deriveSeries(points: readonly Point[]): Series {
       projector: gauge(points, 'rss_projector', 1 / MB),
       bench: gauge(points, 'rss_bench', 1 / MB),
     },
+    cpu_cores: {
+      sequencer: rate(points, 'cpu_sequencer'),
+      projector: rate(points, 'cpu_projector'),
+      bench: rate(points, 'cpu_bench'),
+      machine: rate(points, 'cpu_machine'),
+    },
   };
 }
 
 /** The largest value of a column, or null when nothing was reported. */
+/** The mean of a column's values at times in (from, to], null when there is none. */
+export function meanBetween(t: readonly number[], col: Column, from: number, to: number): number | null {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    const at = t[i]!;
+    if (v === null || v === undefined || at <= from || at > to) continue;
+    sum += v;
+    n++;
+  }
+  return n === 0 ? null : sum / n;
+}
+
 export function maxOf(col: Column): number | null {
   let m: number | null = null;
   for (const v of col) if (v !== null && (m === null || v > m)) m = v;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketCounts, histogramDelta, histogramQuantile } from '../src/histo.ts';
 import { parsePrometheus } from '../src/prom.ts';
-import { deriveSeries, maxOf, type Point, pointOf, rate } from '../src/series.ts';
+import { deriveSeries, maxOf, meanBetween, type Point, pointOf, rate } from '../src/series.ts';
 
 const pt = (t_s: number, items: number, extra: Partial<Point> = {}): Point => ({ t_s, items, ...extra });
 
@@ -38,7 +38,7 @@ describe('time-series math', () => {
     const seq = parsePrometheus(
       'asp_sequencer_commands_total{outcome="accepted"} 7\nasp_wal_fsync_seconds_count 3\n',
     );
-    const p = pointOf(1.5, 9, seq, undefined, 100);
+    const p = pointOf(1.5, 9, seq, undefined, { rssBench: 100, cpuBench: 2, cpuMachine: undefined });
     expect(p).toMatchObject({ t_s: 1.5, items: 9, seq_commands: 7, fsyncs: 3, rss_bench: 100 });
     expect(p.l0_files).toBeUndefined();
     expect(p.projector_lag_s).toBeUndefined();
@@ -69,5 +69,19 @@ describe('histograms over a run', () => {
     expect(histogramQuantile(h, 0.2)).toBeCloseTo(5.5);
     expect(histogramQuantile(h, 0.7)).toBeCloseTo(55);
     expect(histogramQuantile({ ...h, count: 0 }, 0.5)).toBeNull();
+  });
+});
+
+describe('CPU per process', () => {
+  it('takes cores from CPU-second counters and averages them over the load only', () => {
+    const machine = [0, 1.9, 3.8, 3.9, 4.0];
+    const points = machine.map((m, t) => pt(t, 0, { cpu_sequencer: t * 0.8, cpu_machine: m }));
+    const s = deriveSeries(points);
+    expect(s.cpu_cores.sequencer[0]).toBeNull();
+    expect(s.cpu_cores.sequencer[4]).toBeCloseTo(0.8);
+    // The load ended at t = 2: the machine was 1.9 cores busy until then, 0.1 after.
+    expect(meanBetween(s.t_s, s.cpu_cores.machine, 0, 2)).toBeCloseTo(1.9);
+    expect(meanBetween(s.t_s, s.cpu_cores.machine, 0, 4)).toBeCloseTo(1.0);
+    expect(meanBetween(s.t_s, s.cpu_cores.bench, 0, 2)).toBeNull();
   });
 });
