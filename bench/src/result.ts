@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { LoadReport } from '@asp/loadgen';
 import type { CatchUp } from './catchup.ts';
 import type { FsyncPreflight } from './fsync.ts';
@@ -110,6 +109,7 @@ export function buildRunResult(x: RunParts): RunResult {
     firstPt?.[k] !== undefined && lastPt?.[k] !== undefined ? lastPt[k] - firstPt[k] : null;
   const compactionBytes = delta('compaction_bytes');
   const q = (p: number) => (fsyncH ? histogramQuantile(fsyncH, p) : null);
+  const machine = machineInfo();
   return {
     schema: RESULT_SCHEMA,
     scenario: x.plan.scenario,
@@ -151,21 +151,21 @@ export function buildRunResult(x: RunParts): RunResult {
       projector: opt(maxOf(series.rss_mb.projector)),
       bench: opt(maxOf(series.rss_mb.bench)),
     },
-    cpu_cores_load: cpuDuringLoad(series, x.loadEndS),
+    cpu_cores_load: cpuDuringLoad(series, x.loadEndS, machine.cpus),
     leveldb: {
       l0_files_max: maxOf(series.leveldb_l0_files),
       compaction_s: opt(delta('compaction_seconds'), r3),
       compaction_mb: opt(compactionBytes === null ? null : compactionBytes / 2 ** 20),
     },
     integrity: x.integrity,
-    machine: machineInfo(),
+    machine,
     load_end_s: r3(x.loadEndS),
     series,
   };
 }
 
 /** Mean cores per process over the load (ticks after the first and up to its end). */
-export function cpuDuringLoad(series: Series, loadEndS: number): RunResult['cpu_cores_load'] {
+export function cpuDuringLoad(series: Series, loadEndS: number, cpus: number): RunResult['cpu_cores_load'] {
   const mean = (col: Series['cpu_cores']['machine']) => {
     const m = meanBetween(series.t_s, col, 0, loadEndS);
     return m === null ? null : Math.round(m * 100) / 100;
@@ -176,6 +176,6 @@ export function cpuDuringLoad(series: Series, loadEndS: number): RunResult['cpu_
     projector: mean(c.projector),
     bench: mean(c.bench),
     machine: mean(c.machine),
-    cpus: availableParallelism(),
+    cpus,
   };
 }

@@ -221,13 +221,12 @@ const KEY_CACHED_LENGTH_MAX = 32;
 const keyCache = new Map<string, Uint8Array>();
 
 function writeKey(k: string): void {
-  let bytes = keyCache.get(k);
+  const bytes = keyCache.get(k);
   if (bytes === undefined) {
     const start = pos;
     writeString(k);
     if (k.length > KEY_CACHED_LENGTH_MAX || keyCache.size >= KEY_CACHE_MAX) return;
-    bytes = buf.slice(start, pos);
-    keyCache.set(k, Uint8Array.from(bytes));
+    keyCache.set(k, Uint8Array.from(buf.subarray(start, pos)));
     return;
   }
   const n = bytes.length;
