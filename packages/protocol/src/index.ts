@@ -16,7 +16,6 @@ export type { LinkedGroup } from './groups.ts';
 export { groupFailedResult, groupOpenResult, linkedGroups } from './groups.ts';
 export { protocolLimits, resolveLimits } from './limits.ts';
 export {
-  decodeCommitRecord,
   decodeLookupRequest,
   decodeLookupResponse,
   decodeResults,
@@ -25,6 +24,7 @@ export {
   encodeLookupResponse,
   encodeResults,
 } from './messages.ts';
+export { type DecodeRecordOptions, decodeCommitRecord } from './record.ts';
 export {
   commandEnvelopeSchema,
   commandResultSchema,

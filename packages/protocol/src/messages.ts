@@ -2,12 +2,7 @@ import type { z } from 'zod';
 import { CONTENT_TYPE_MSGPACK, decodeValue, encode, reasonOf } from './codec.ts';
 import { ProtocolError } from './errors.ts';
 import { protocolLimits } from './limits.ts';
-import {
-  commitRecordSchema,
-  resultLookupRequestSchema,
-  resultLookupResponseSchema,
-  resultsMessageSchema,
-} from './schemas.ts';
+import { resultLookupRequestSchema, resultLookupResponseSchema, resultsMessageSchema } from './schemas.ts';
 import type {
   CommitRecord,
   ContentType,
@@ -36,10 +31,6 @@ export function decodeResults(bytes: Uint8Array, contentType: ContentType): Resu
 /** Commit records are always msgpack: the WAL stores them and ASP_EVENTS carries the same bytes. */
 export function encodeCommitRecord(record: CommitRecord): Uint8Array {
   return encode(record, CONTENT_TYPE_MSGPACK);
-}
-
-export function decodeCommitRecord(bytes: Uint8Array): CommitRecord {
-  return parseOrThrow(commitRecordSchema, bytes, CONTENT_TYPE_MSGPACK, 'commit record');
 }
 
 export function encodeLookupRequest(request: ResultLookupRequest, contentType: ContentType): Uint8Array {
