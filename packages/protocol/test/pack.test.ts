@@ -116,6 +116,23 @@ describe('packPlain', () => {
     expect(hex(first)).toBe(before);
   });
 
+  it('leaves out what a polluted Object.prototype would add, as msgpackr does', () => {
+    const value = { a: 1, nested: { b: [{ c: 'x' }] }, none: Object.assign(Object.create(null), { d: 2 }) };
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 'yes',
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      expect(hex(packPlain(value)!)).toBe(hex(reference.pack(value)));
+      expect(hex(packPlain(value)!)).not.toContain(Buffer.from('polluted').toString('hex'));
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+    expect(hex(packPlain(value)!)).toBe(hex(reference.pack(value)));
+  });
+
   it('encodes a value larger than the kept scratch buffer', () => {
     const big = { memo: 'm'.repeat(20 * 1024 * 1024) };
     expect(hex(packPlain(big)!.subarray(0, 16))).toBe(hex(reference.pack(big).subarray(0, 16)));
