@@ -74,6 +74,7 @@ export class Session {
     await ensureReadModels(
       this.#d.db,
       this.#d.engine.domains.flatMap((d) => d.aggregates.map((a) => a.type)),
+      this.#guard,
     );
     // The cache may hold documents of collections a rebuild replaced: start cold.
     this.#d.cache.clear();

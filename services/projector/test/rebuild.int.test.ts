@@ -7,6 +7,8 @@ import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoints, checkpointId } from '../src/checkpoint.ts';
 import type { Projector } from '../src/projector.ts';
+import { ensureReadModels, indexesOf } from '../src/readmodels/collections.ts';
+import { writeGuardOf } from '../src/readmodels/server.ts';
 import { rebuildReadModels } from '../src/rebuild/rebuild.ts';
 import { backgroundLoad } from './support/dump.ts';
 import { readModels, startProjector, waitFor } from './support/harness.ts';
@@ -51,11 +53,21 @@ afterAll(async () => {
 });
 
 const hashOfModels = async () => stateHash((await readModels(db, src.engine)).entries());
+const indexNames = async (name: string) =>
+  (await db.collection(name).listIndexes().toArray()).map((i) => String(i.name)).sort();
+/** `_id_` and, on MongoDB only, the secondary indexes (FerretDB's SQLite backend uses none of them). */
+const expectedIndexes = async (type: string) => {
+  const guard = await writeGuardOf(db);
+  if (guard === 'atomic') expect(indexesOf(type, guard).map((i) => i.name)).toContain('partition_1_seq_1');
+  else expect(indexesOf(type, guard)).toEqual([]);
+  return ['_id_', ...indexesOf(type, guard).map((i) => i.name)].sort();
+};
 
 describe('rebuild-read-models', () => {
   it('rebuilds models equal to the incrementally built ones, and repairs a hand-edited document', async () => {
     const incremental = await hashOfModels();
     expect(incremental).toBe(stateHash(src.state.entries()));
+    expect(await indexNames('teams')).toEqual(await expectedIndexes('team'));
     await db.collection('orgs').updateOne({ _id: work.id('o', 1) as never }, { $set: { used: 12345 } });
     expect(await hashOfModels()).not.toBe(incremental);
     const lines: string[] = [];
@@ -64,8 +76,8 @@ describe('rebuild-read-models', () => {
     expect(await hashOfModels()).toBe(incremental);
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names.filter((n) => /_(rebuild|replaced)_/.test(n))).toEqual([]);
-    const indexes = (await db.collection('teams').listIndexes().toArray()).map((i) => i.name);
-    expect(indexes).toContain('orgId_1');
+    // The rebuilt collections carry the indexes of this server: MongoDB's, none on FerretDB.
+    expect(await indexNames('teams')).toEqual(await expectedIndexes('team'));
     const cp = await new Checkpoints(db).load(partition);
     expect(cp).toMatchObject({ _id: checkpointId(partition), seq: src.seq, epoch: 1 });
     expect(cp.fence ?? null).toBeNull();
@@ -99,6 +111,22 @@ describe('rebuild-read-models', () => {
     expect(after.fence ?? null).toBeNull();
     expect(after.epoch).toBe(before.epoch + 1);
     expect(await hashOfModels()).toBe(stateHash(src.state.entries()));
+  });
+
+  it('keeps the secondary indexes on MongoDB and drops its own leftovers on FerretDB', async () => {
+    const name = `teams_ix_${env.prefix}`;
+    const nameOf = () => name;
+    // As an earlier version left it: every index of the type, plus one a user made.
+    await db.createCollection(name);
+    for (const i of indexesOf('team')) await db.collection(name).createIndex(i.key, { name: i.name });
+    await db.collection(name).createIndex({ seats: 1 }, { name: 'user_seats' });
+    const guard = await writeGuardOf(db);
+    await ensureReadModels(db, ['team'], guard, nameOf);
+    expect(await indexNames(name)).toEqual([...(await expectedIndexes('team')), 'user_seats'].sort());
+    // Idempotent.
+    await ensureReadModels(db, ['team'], guard, nameOf);
+    expect(await indexNames(name)).toEqual([...(await expectedIndexes('team')), 'user_seats'].sort());
+    await db.collection(name).drop();
   });
 
   it('refuses to run beside another rebuild', async () => {

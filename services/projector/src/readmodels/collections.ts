@@ -1,4 +1,5 @@
 import type { Db, IndexDirection } from 'mongodb';
+import type { WriteGuard } from './server.ts';
 
 /** The projector's own documents: checkpoints per partition and the rebuild lock. */
 export const META_COLLECTION = 'asp_projector';
@@ -14,9 +15,9 @@ export interface IndexDef {
 }
 
 /**
- * Every collection gets `partition_1_seq_1`: the audit lists a partition's
- * documents with it, and readers can follow changes (`seq > n`). The others
- * serve the queries docs/read-models.md shows.
+ * On MongoDB every collection gets `partition_1_seq_1`: the audit lists a
+ * partition's documents with it, and readers can follow changes (`seq > n`).
+ * The others serve the queries docs/read-models.md shows.
  */
 const common: IndexDef[] = [{ name: 'partition_1_seq_1', key: { partition: 1, seq: 1 } }];
 
@@ -31,18 +32,35 @@ const byType: Record<string, IndexDef[]> = {
   reservation: [{ name: 'skuId_1_status_1', key: { skuId: 1, status: 1 } }],
 };
 
-export function indexesOf(aggregateType: string): IndexDef[] {
+/**
+ * The secondary indexes of an aggregate type's collection on this kind of
+ * server: none on FerretDB. FerretDB 1.24's SQLite backend answers every
+ * query by scanning the table (it pushes down only `{ _id: <string> }`, and
+ * even that misses its own `_id` index, which is on another JSON path
+ * expression; its explain says `SCAN` for all of them), yet SQLite updates
+ * every index on each insert and delete, extracting each key from the
+ * document's JSON: pure cost, about a third of FerretDB's CPU under the
+ * projector's writes.
+ */
+export function indexesOf(aggregateType: string, guard: WriteGuard = 'atomic'): IndexDef[] {
+  if (guard === 'id-only') return [];
   return [...common, ...(byType[aggregateType] ?? [])];
 }
 
+/** Every index name this module ever creates, whatever the server. */
+const ownIndexNames = (type: string): string[] => indexesOf(type).map((i) => i.name);
+
 /**
  * Creates the collections of these aggregate types (the ones without
- * documents yet too, so users find every read model) and their indexes.
+ * documents yet too, so users find every read model) and their indexes for
+ * this server (see indexesOf). On FerretDB the indexes earlier versions
+ * created are dropped (only those, by name: an index a user made is theirs).
  * Idempotent; `nameOf` lets a rebuild create its fresh collections.
  */
 export async function ensureReadModels(
   db: Db,
   aggregateTypes: Iterable<string>,
+  guard: WriteGuard,
   nameOf: (type: string) => string = collectionName,
 ): Promise<void> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
@@ -51,13 +69,22 @@ export async function ensureReadModels(
     if (!existing.has(name)) await db.createCollection(name).catch(ignoreExists);
     const coll = db.collection(name);
     const have = new Set((await coll.listIndexes().toArray()).map((i) => String(i.name)));
-    // One at a time and only the missing ones: FerretDB 1.24 drops the connection
-    // (a panic) on a createIndexes naming several indexes that already exist.
-    for (const i of indexesOf(type)) {
+    const wanted = indexesOf(type, guard);
+    // One at a time and only the missing (or unwanted) ones: FerretDB 1.24 drops the
+    // connection (a panic) on a createIndexes naming several indexes that already exist.
+    for (const i of wanted) {
       if (!have.has(i.name)) await coll.createIndex(i.key, { name: i.name });
+    }
+    for (const n of ownIndexNames(type)) {
+      if (have.has(n) && !wanted.some((i) => i.name === n)) await coll.dropIndex(n).catch(ignoreIndexGone);
     }
   }
   if (!existing.has(META_COLLECTION)) await db.createCollection(META_COLLECTION).catch(ignoreExists);
+}
+
+/** Two starts racing to drop an index: the loser's "index not found" (27) is fine. */
+function ignoreIndexGone(err: unknown): void {
+  if ((err as { code?: unknown }).code !== 27) throw err;
 }
 
 /** Two starts racing to create a collection: the loser's "already exists" (48) is fine. */

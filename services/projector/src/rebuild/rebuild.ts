@@ -75,12 +75,13 @@ export async function rebuildReadModels(o: RebuildOptions): Promise<RebuildRepor
       throw new ProjectorError('ASP_ERR_PROJECTOR_REBUILD', 'no partition to rebuild');
     const dropped = await dropLeftovers(db, id);
     if (dropped.length > 0) say(`dropped ${dropped.length} collections left by an earlier rebuild`);
-    await ensureReadModels(db, types, rebuiltName);
+    const guard = await writeGuardOf(db);
+    await ensureReadModels(db, types, guard, rebuiltName);
     const applier = new Applier({
       db,
       engine,
       cache: new DocCache(o.cacheDocsMax ?? 1_000_000, { complete: true }),
-      guard: await writeGuardOf(db),
+      guard,
       nameOf: rebuiltName,
     });
     const jsm = await jetstreamManager(o.nc);
