@@ -1,11 +1,10 @@
-import { type CommitRecord, HEADER_WAL_SEQ } from '@asp/protocol';
+import { type CommitRecord, decodeCommitRecord, HEADER_WAL_SEQ } from '@asp/protocol';
 import type { JsMsg } from '@nats-io/jetstream';
-import { decodeRecordEvents } from './decode.ts';
 import { ProjectorError } from './errors.ts';
 
 export interface Fresh {
   msg: JsMsg;
-  /** Decoded without its results, which the projector does not use (see decode.ts). */
+  /** Decoded without its results, which the projector does not use. */
   record: CommitRecord;
 }
 
@@ -27,7 +26,7 @@ function walSeqOf(m: JsMsg): number | undefined {
 function decode(m: JsMsg, partition: string): CommitRecord {
   let record: CommitRecord;
   try {
-    record = decodeRecordEvents(m.data);
+    record = decodeCommitRecord(m.data, { results: false });
   } catch (err) {
     throw new ProjectorError(
       'ASP_ERR_PROJECTOR_RECORD',
