@@ -72,7 +72,8 @@ ensure_servers() {
   ensure_go_binary nats-server "$NATS_SERVER_VERSION" \
     env GOBIN="$ASP_TOOLS_DIR/bin" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
   local ferret_stamp
-  ferret_stamp="$(cat "$ASP_ROOT/infra/ferretdb/go.sum" "$ASP_ROOT/infra/ferretdb/main.go" | sha256sum | cut -c1-16)"
+  # Every source file of the build: a change to any of them rebuilds the binary.
+  ferret_stamp="$(cat "$ASP_ROOT"/infra/ferretdb/go.mod "$ASP_ROOT"/infra/ferretdb/go.sum "$ASP_ROOT"/infra/ferretdb/*.go | sha256sum | cut -c1-16)"
   ensure_go_binary ferretdb-asp "$ferret_stamp" \
     bash -c "cd '$ASP_ROOT/infra/ferretdb' && go build -o '$ASP_TOOLS_DIR/bin/ferretdb-asp' ."
   export PATH="$ASP_TOOLS_DIR/bin:$PATH"

@@ -22,6 +22,14 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "", "directory for the SQLite backend files (required)")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
+	// normal: no fsync per commit. SQLite in WAL mode stays consistent and keeps commit order, so
+	// an OS crash can only lose the last commits as a whole suffix; the projector's checkpoint is
+	// in the same database file, so it is never ahead of the documents and the projector replays
+	// what was lost from ASP_EVENTS. Each FerretDB write command commits at least once.
+	sqliteSync := flag.String("sqlite-synchronous", "normal",
+		"SQLite synchronous pragma: normal (no fsync per commit) or full (fsync per commit)")
+	rekeyID := flag.Bool("rekey-id", true,
+		"rebuild each collection's unique _id index on the expression FerretDB's lookups by _id use")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -51,7 +59,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *sqliteSync + ")",
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb-asp: %v\n", err)
@@ -60,6 +68,9 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if *rekeyID {
+		go keepIDIndexes(ctx, abs, logger)
+	}
 
 	// Run returns when ctx is cancelled or the listener fails (for example a
 	// port already in use); a failure must exit non-zero so scripts see it.

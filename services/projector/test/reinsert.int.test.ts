@@ -49,7 +49,7 @@ class Crash extends Error {}
  */
 function crashAt(at: number, partialInsert: boolean): { seen: () => number } {
   let n = 0;
-  const methods = ['insertMany', 'insertOne', 'deleteMany', 'deleteOne'] as const;
+  const methods = ['insertMany', 'insertOne', 'deleteMany', 'deleteOne', 'bulkWrite'] as const;
   for (const m of methods) {
     const original = Collection.prototype[m] as (...args: unknown[]) => Promise<unknown>;
     vi.spyOn(Collection.prototype, m).mockImplementation(async function (

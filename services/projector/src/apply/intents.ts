@@ -3,6 +3,7 @@ import { ProjectorError } from '../errors.ts';
 import { META_COLLECTION } from '../readmodels/collections.ts';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import { isTransientMongoError } from '../retry.ts';
+import { idDeletesOf } from './deletes.ts';
 
 /** The documents of one collection that a step deletes and inserts again. */
 export interface IntentGroup {
@@ -95,7 +96,7 @@ export class Intents {
   async redo(db: Db): Promise<boolean> {
     const intent = await this.#c.findOne({ _id: this.#id });
     if (intent && intent.epoch === this.#epoch) {
-      for (const g of groupsOf(intent)) await redoGroup(db.collection<ReadModelDoc>(g.collection), g);
+      for (const g of groupsOf(intent)) await redoGroup(db, db.collection<ReadModelDoc>(g.collection), g);
     }
     if (intent) await this.#c.deleteOne({ _id: this.#id });
     this.#open = false;
@@ -103,8 +104,8 @@ export class Intents {
   }
 }
 
-async function redoGroup(coll: Collection<ReadModelDoc>, g: IntentGroup): Promise<void> {
-  if (g.deleteIds.length > 0) await coll.deleteMany({ _id: { $in: g.deleteIds } });
+async function redoGroup(db: Db, coll: Collection<ReadModelDoc>, g: IntentGroup): Promise<void> {
+  await idDeletesOf(db).delete(coll, g.deleteIds);
   for (let i = 0; i < g.docs.length; i += REDO_INSERT_DOCS_MAX) {
     const chunk = g.docs.slice(i, i + REDO_INSERT_DOCS_MAX);
     try {

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
+import { idDeletesOf } from './deletes.ts';
 import { docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { IntentGroup, Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
@@ -11,7 +12,8 @@ import type { DocWrite } from './plan.ts';
 const STEP_BYTES_MAX = 4 * 1024 * 1024;
 /**
  * Replaced documents per step. FerretDB matches a delete's `$in` row by row
- * against the whole list, so the list is bounded too.
+ * against the whole list, and a delete of one statement per id is one
+ * command, so the list is bounded too.
  */
 const STEP_DOCS_MAX = 5000;
 
@@ -73,7 +75,7 @@ export async function writeReinserting(
     await intents?.beginStep(intent);
     for (const g of intent) {
       const coll: Collection<ReadModelDoc> = db.collection<ReadModelDoc>(g.collection);
-      await coll.deleteMany({ _id: { $in: g.deleteIds } });
+      await idDeletesOf(db).delete(coll, g.deleteIds);
       add(await insertAll(coll, byCollection.get(g.collection)!, g.docs));
     }
     await intents?.end();
