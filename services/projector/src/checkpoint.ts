@@ -11,6 +11,18 @@ export interface Fence {
   heldAt?: Date;
 }
 
+/** The projector process that projects a partition, until its lease lapses. */
+export interface Owner {
+  id: string;
+  until: Date;
+}
+
+/** This process's claim on partitions: its id, and how long a claim lasts unless renewed. */
+export interface Lease {
+  id: string;
+  ms: number;
+}
+
 /** Where a partition's read models stand, in the same database as the read models. */
 export interface CheckpointDoc {
   _id: string;
@@ -26,6 +38,8 @@ export interface CheckpointDoc {
   recordTs?: Date;
   /** The projector's last heartbeat (each batch, and every poll while idle). */
   aliveAt?: Date;
+  /** Which projector may write the partition (one at a time); null or missing: nobody. */
+  owner?: Owner | null;
 }
 
 export interface Position {
@@ -39,13 +53,70 @@ export const checkpointId = (partition: string): string => `checkpoint:${partiti
 /**
  * The checkpoint documents. Every projector write of one is conditional on
  * its epoch and on there being no fence: that is how a rebuild stops a
- * running projector (see docs/read-models.md, "Rebuild").
+ * running projector (see docs/read-models.md, "Rebuild"). With a lease, on
+ * its ownership too, and each such write renews it: a second projector of
+ * the partition stands by until the lease is given up or lapses.
  */
 export class Checkpoints {
   readonly #c: Collection<CheckpointDoc>;
+  readonly #lease: Lease | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, lease?: Lease) {
     this.#c = db.collection<CheckpointDoc>(META_COLLECTION);
+    this.#lease = lease;
+  }
+
+  /** The filter and the renewal that make a write this owner's own. */
+  #owned(): { filter: object; set: object } {
+    if (!this.#lease) return { filter: {}, set: {} };
+    const { id, ms } = this.#lease;
+    return { filter: { 'owner.id': id }, set: { owner: { id, until: new Date(Date.now() + ms) } } };
+  }
+
+  /**
+   * Takes the partition for this lease's owner when nobody holds it, its
+   * lease lapsed, or it is ours already; otherwise returns who holds it.
+   */
+  async claim(partition: string): Promise<{ ok: true } | { ok: false; owner: Owner }> {
+    const lease = this.#lease;
+    if (!lease) return { ok: true };
+    const _id = checkpointId(partition);
+    const r = await this.#c.updateOne(
+      {
+        _id,
+        $or: [
+          { owner: null },
+          { owner: { $exists: false } },
+          { 'owner.id': lease.id },
+          { 'owner.until': { $lt: new Date() } },
+        ],
+      },
+      { $set: { owner: { id: lease.id, until: new Date(Date.now() + lease.ms) } } },
+    );
+    if (r.matchedCount === 1) return { ok: true };
+    const owner = (await this.#c.findOne({ _id }))?.owner;
+    // Given up between the two reads: the next claim takes it.
+    return { ok: false, owner: owner ?? { id: '(nobody)', until: new Date(0) } };
+  }
+
+  /** Takes the partition from an owner known to be gone (see Session): only if still that one. */
+  async takeOver(partition: string, gone: string): Promise<boolean> {
+    const lease = this.#lease;
+    if (!lease) return true;
+    const r = await this.#c.updateOne(
+      { _id: checkpointId(partition), 'owner.id': gone },
+      { $set: { owner: { id: lease.id, until: new Date(Date.now() + lease.ms) } } },
+    );
+    return r.matchedCount === 1;
+  }
+
+  /** Gives the partition up, so a projector standing by takes it at once. */
+  async resign(partition: string): Promise<void> {
+    if (!this.#lease) return;
+    await this.#c.updateOne(
+      { _id: checkpointId(partition), 'owner.id': this.#lease.id },
+      { $set: { owner: null } },
+    );
   }
 
   /** The partition's checkpoint, created at seq 0 when there is none. */
@@ -75,20 +146,33 @@ export class Checkpoints {
     return this.#c.find({ _id: { $regex: /^checkpoint:/ } }).toArray();
   }
 
-  /** Records a batch as applied; false when a rebuild fenced the partition or swapped the epoch. */
+  /**
+   * Records a batch as applied; false when a rebuild fenced the partition or swapped the epoch,
+   * or (with a lease) another projector owns it now.
+   */
   async advance(partition: string, epoch: number, p: Position): Promise<boolean> {
+    const own = this.#owned();
     const r = await this.#c.updateOne(
-      { _id: checkpointId(partition), epoch, fence: null },
-      { $set: { seq: p.seq, streamSeq: p.streamSeq, recordTs: new Date(p.ts), aliveAt: new Date() } },
+      { _id: checkpointId(partition), epoch, fence: null, ...own.filter },
+      {
+        $set: {
+          seq: p.seq,
+          streamSeq: p.streamSeq,
+          recordTs: new Date(p.ts),
+          aliveAt: new Date(),
+          ...own.set,
+        },
+      },
     );
     return r.matchedCount === 1;
   }
 
-  /** The idle projector's heartbeat; false as for advance. */
+  /** The idle projector's heartbeat, which renews its lease; false as for advance. */
   async heartbeat(partition: string, epoch: number): Promise<boolean> {
+    const own = this.#owned();
     const r = await this.#c.updateOne(
-      { _id: checkpointId(partition), epoch, fence: null },
-      { $set: { aliveAt: new Date() } },
+      { _id: checkpointId(partition), epoch, fence: null, ...own.filter },
+      { $set: { aliveAt: new Date(), ...own.set } },
     );
     return r.matchedCount === 1;
   }

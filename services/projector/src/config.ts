@@ -54,6 +54,13 @@ export const projectorConfigSchema = z.object({
   ASP_MONGO_TIMEOUT_MS: int(5000, 100, 600_000),
   /** When idle, how often the projector beats its heartbeat and looks for a rebuild's fence. */
   ASP_POLL_MS: int(500, 10, 60_000),
+  /**
+   * One projector writes a partition at a time: its claim lasts this long unless renewed (every
+   * batch and heartbeat renews it). A second projector of the partition stands by and takes over
+   * once the first gives the claim up (it stops) or lets it lapse (it died or hangs). Longer than
+   * any batch takes, and than the clock difference between the projectors' hosts.
+   */
+  ASP_LEASE_MS: int(30_000, 1000, 600_000),
   /** How often the lag metrics are refreshed from ASP_EVENTS. */
   ASP_LAG_POLL_MS: int(1000, 50, 600_000),
   /** Time SIGTERM waits for the batch in hand before exiting. */

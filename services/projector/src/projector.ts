@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createEngine, type Engine } from '@asp/domain';
 import { connectNats } from '@asp/nats';
 import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
@@ -5,12 +7,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { MongoClient } from 'mongodb';
 import { DocCache } from './apply/cache.ts';
-import type { Position } from './checkpoint.ts';
+import type { Lease, Position } from './checkpoint.ts';
 import type { ProjectorConfig } from './config.ts';
 import { LagProbe } from './lag.ts';
 import { createProjectorMetrics, type ProjectorMetrics } from './metrics.ts';
 import { backoffMs, failureKind, OpenPolicy, pause } from './retry.ts';
-import { type Phase, Session } from './session.ts';
+import { type Phase, runningHere, Session } from './session.ts';
 
 /**
  * One partition's projector: ASP_EVENTS → MongoDB read models. Sessions run
@@ -38,12 +40,15 @@ export class Projector {
   #failing = false;
   /** The applied seq at the last failure: the backoff resets once projecting moves past it. */
   #lastFailedAt: number | undefined;
+  /** Unique per process: a restarted projector claims the partition anew. */
+  readonly #lease: Lease;
 
   constructor(cfg: ProjectorConfig, log: Logger, engine: Engine = createEngine()) {
     this.#cfg = cfg;
     this.#log = log;
     this.#engine = engine;
     this.#cache = new DocCache(cfg.ASP_CACHE_DOCS_MAX);
+    this.#lease = { id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ms: cfg.ASP_LEASE_MS };
   }
 
   get httpPort(): number | undefined {
@@ -81,6 +86,7 @@ export class Projector {
       log: this.#log,
     });
     this.#lag.start();
+    runningHere.add(this.#lease.id);
     this.#loop = this.#run(jsm);
   }
 
@@ -104,6 +110,7 @@ export class Projector {
           this.#phase = p;
         },
         retrying: (err) => this.#retrying(err),
+        lease: this.#lease,
       });
       if (this.#session) session.applied = this.#session.applied;
       this.#session = session;
@@ -123,6 +130,8 @@ export class Projector {
         await pause(backoffMs(attempt, this.#cfg.ASP_RETRY_DELAY_MS_MAX), this.#abort.signal);
       } finally {
         await session.close();
+        // Only now, with no batch in hand: a projector standing by may write from here on.
+        if (!this.#running()) await session.resign();
       }
     }
   }
@@ -172,6 +181,7 @@ export class Projector {
     await this.#nc?.drain().catch(() => {});
     await this.#mongo?.close().catch(() => {});
     await this.#ops?.close();
+    runningHere.delete(this.#lease.id);
     this.#phase = 'stopped';
   }
 }

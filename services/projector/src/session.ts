@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Engine } from '@asp/domain';
 import { EVENTS_STREAM } from '@asp/protocol';
 import type { Logger } from '@asp/service';
@@ -8,7 +9,7 @@ import { Applier } from './apply/applier.ts';
 import type { DocCache } from './apply/cache.ts';
 import { Intents } from './apply/intents.ts';
 import { applyBatch, type BatchDeps } from './batch.ts';
-import { type CheckpointDoc, Checkpoints, type Position } from './checkpoint.ts';
+import { type CheckpointDoc, Checkpoints, type Lease, type Position } from './checkpoint.ts';
 import type { ProjectorConfig } from './config.ts';
 import { alignConsumer, consumerName, waitForStream } from './consumer.ts';
 import { Intake } from './intake.ts';
@@ -17,7 +18,7 @@ import { ensureReadModels } from './readmodels/collections.ts';
 import { type WriteGuard, writeGuardOf } from './readmodels/server.ts';
 import { pause } from './retry.ts';
 
-export type Phase = 'starting' | 'waiting' | 'held' | 'serving' | 'stopping' | 'stopped';
+export type Phase = 'starting' | 'waiting' | 'held' | 'standby' | 'serving' | 'stopping' | 'stopped';
 
 export interface SessionDeps {
   cfg: ProjectorConfig;
@@ -34,6 +35,8 @@ export interface SessionDeps {
   phase: (p: Phase) => void;
   /** A transient failure being retried (err), or over (undefined). */
   retrying: (err: unknown) => void;
+  /** This process's claim on the partition (see Checkpoints.claim). */
+  lease: Lease;
 }
 
 /**
@@ -47,11 +50,13 @@ export class Session {
   #epoch = 0;
   #guard: WriteGuard = 'atomic';
   #intents: Intents | undefined;
+  /** When the lease was last renewed for sure (a batch's start, when the batch then advanced). */
+  #renewedAt = 0;
   applied: Position = { seq: 0, streamSeq: 0, ts: 0 };
 
   constructor(d: SessionDeps) {
     this.#d = d;
-    this.#checkpoints = new Checkpoints(d.db);
+    this.#checkpoints = new Checkpoints(d.db, d.lease);
   }
 
   /** Holds while fenced, creates the read models, aligns the consumer; false when stopped meanwhile. */
@@ -60,13 +65,22 @@ export class Session {
     const p = cfg.ASP_PARTITION;
     this.#d.phase('waiting');
     if (!(await waitForStream(jsm, log, this.#d.signal))) return false;
-    let cp = await this.#holdWhileFenced(await this.#checkpoints.load(p));
-    // A heartbeat conditional on no fence: a rebuild that fences after it sees this
-    // projector alive and waits for it to hold; one that fenced before makes it fail.
-    while (this.#d.running() && !(await this.#checkpoints.heartbeat(p, cp.epoch))) {
+    let cp: CheckpointDoc;
+    for (;;) {
+      // The claim first: only the owner may tell a rebuild that the partition's writer holds.
+      await this.#checkpoints.load(p);
+      if (!(await this.#standBy())) return false;
       cp = await this.#holdWhileFenced(await this.#checkpoints.load(p));
+      if (!this.#d.running()) return false;
+      // A heartbeat conditional on no fence (and on owning the partition): a rebuild that
+      // fences after it sees this projector alive and waits for it to hold; one that fenced
+      // before makes it fail.
+      const started = Date.now();
+      if (await this.#checkpoints.heartbeat(p, cp.epoch)) {
+        this.#renewedAt = started;
+        break;
+      }
     }
-    if (!this.#d.running()) return false;
     this.#guard = await writeGuardOf(this.#d.db);
     // A delete-then-insert step a crash cut short (FerretDB) is finished before anything is read.
     this.#intents = this.#guard === 'id-only' ? new Intents(this.#d.db, p, cp.epoch) : undefined;
@@ -95,6 +109,43 @@ export class Session {
     this.#d.phase('serving');
     log.info({ partition: p, seq: cp.seq, afterStreamSeq: after, epoch: cp.epoch }, 'projecting');
     return true;
+  }
+
+  /**
+   * Claims the partition; while another projector owns it, stands by (polling). True once
+   * claimed, false when stopped meanwhile.
+   */
+  async #standBy(): Promise<boolean> {
+    const { cfg, log } = this.#d;
+    let told = false;
+    while (this.#d.running()) {
+      const claim = await this.#checkpoints.claim(cfg.ASP_PARTITION);
+      if (claim.ok) {
+        if (told) log.info({ partition: cfg.ASP_PARTITION }, 'took over the partition');
+        return true;
+      }
+      if (
+        ownerGone(claim.owner.id) &&
+        (await this.#checkpoints.takeOver(cfg.ASP_PARTITION, claim.owner.id))
+      ) {
+        log.warn(
+          { partition: cfg.ASP_PARTITION, owner: claim.owner.id },
+          'took over from a projector of this host that is gone',
+        );
+        return true;
+      }
+      this.#d.phase('standby');
+      if (!told) {
+        const { id, until } = claim.owner;
+        log.info(
+          { partition: cfg.ASP_PARTITION, owner: id, until },
+          'standing by: another projector owns the partition',
+        );
+        told = true;
+      }
+      await pause(cfg.ASP_POLL_MS, this.#d.signal);
+    }
+    return false;
   }
 
   /** While a rebuild holds the partition: acknowledge once, lift the fence if it lapsed, poll. */
@@ -142,14 +193,23 @@ export class Session {
     while (this.#d.running()) {
       const msgs = await this.#intake!.take(limits, cfg.ASP_POLL_MS);
       if (!msgs) return;
-      if (msgs.length === 0) {
-        if (!(await this.#checkpoints.heartbeat(cfg.ASP_PARTITION, this.#epoch))) return;
-        // Caught up and MongoDB answers: whatever failed before is over.
-        this.#d.retrying(undefined);
-        continue;
+      if (msgs.length === 0 || Date.now() - this.#renewedAt > this.#d.lease.ms / 3) {
+        // Idle, or the lease is a third used: renew before writing anything more.
+        const started = Date.now();
+        if (!(await this.#checkpoints.heartbeat(cfg.ASP_PARTITION, this.#epoch))) {
+          this.#d.log.warn('fenced or no longer the owner: reloading from the checkpoint');
+          return;
+        }
+        this.#renewedAt = started;
+        if (msgs.length === 0) {
+          // Caught up and MongoDB answers: whatever failed before is over.
+          this.#d.retrying(undefined);
+          continue;
+        }
       }
       const began = Date.now();
       const out = await applyBatch(deps, msgs, this.applied, this.#epoch);
+      if (out.kind === 'ok') this.#renewedAt = began;
       // The next batch may wait for more records as long as this one took (see ASP_BATCH_LINGER_MS).
       limits.lingerMs = Math.min(cfg.ASP_BATCH_LINGER_MS, Date.now() - began);
       this.applied = out.applied;
@@ -161,5 +221,37 @@ export class Session {
   /** Stops pulling; what was delivered and not acknowledged comes again. */
   async close(): Promise<void> {
     await this.#intake?.close().catch(() => {});
+  }
+
+  /** Gives the partition up once nothing is in hand: a projector standing by takes it at once. */
+  async resign(): Promise<void> {
+    await this.#checkpoints.resign(this.#d.cfg.ASP_PARTITION).catch((err: unknown) => {
+      this.#d.log.warn(
+        { err },
+        'could not give the partition up; another projector takes it when the lease lapses',
+      );
+    });
+  }
+}
+
+/** The lease ids of the projectors running in this process (tests run several). */
+export const runningHere = new Set<string>();
+
+/**
+ * Whether an owner id (`host:pid:suffix`, see Projector) names a projector of this host that no
+ * longer runs: one that was killed and restarted must not wait out its own lease. Its pid is
+ * ours but no projector of this process has that id (a container restarted under the same pid),
+ * or no process has that pid.
+ */
+export function ownerGone(id: string, host = hostname(), pid = process.pid): boolean {
+  const [h, p, suffix] = id.split(':');
+  const owner = Number(p);
+  if (h !== host || suffix === undefined || !Number.isSafeInteger(owner) || owner <= 0) return false;
+  if (owner === pid) return !runningHere.has(id);
+  try {
+    process.kill(owner, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

@@ -280,3 +280,66 @@ describe("audit (against a stand-in for the sequencer's state dump)", () => {
     }
   });
 });
+
+describe('two projectors of one partition', () => {
+  /** Each test its own database: readModels reads every document of one. */
+  async function matches(name: string, src: RecordSource): Promise<void> {
+    const models = await readModels(mongo.db(name), src.engine);
+    expect(stateHash(models.entries())).toBe(stateHash(src.state.entries()));
+  }
+
+  it('one projects, the other stands by, and takes over as soon as the first stops', async () => {
+    const partition = `${env.prefix}own`;
+    const src = new RecordSource(partition);
+    const w = new Workload(9, partition);
+    src.commit(w.setup());
+    for (let i = 0; i < 10; i++) src.commit(w.next(25));
+    await publishRecords(js, src.records);
+    const more = { ASP_MONGO_DB: partition };
+    const a = await projector(partition, more);
+    await waitFor('the first projector to apply every record', () => a.applied.seq === src.seq);
+    const b = await projector(partition, more);
+    await waitFor('the second to stand by', () => b.health().phase === 'standby');
+
+    // Records while both run: the owner applies them, the other writes nothing.
+    let from = src.records.length;
+    for (let i = 0; i < 10; i++) src.commit(w.next(25));
+    await publishRecords(js, src.records.slice(from));
+    await waitFor('the owner to apply the new records', () => a.applied.seq === src.seq);
+    expect(b.health()).toMatchObject({ phase: 'standby', ok: true, appliedSeq: 0 });
+    await matches(partition, src);
+
+    // The first gives the partition up as it stops: the second takes over well within the
+    // lease (30 s), from the checkpoint.
+    await a.stop();
+    projectors.splice(projectors.indexOf(a), 1);
+    await waitFor('the second to take over', () => b.health().phase === 'serving', 5000);
+    from = src.records.length;
+    for (let i = 0; i < 5; i++) src.commit(w.next(25));
+    await publishRecords(js, src.records.slice(from));
+    await waitFor('the new owner to apply every record', () => b.applied.seq === src.seq);
+    await matches(partition, src);
+  });
+
+  it('one that dies holding the partition is replaced once its lease lapses', async () => {
+    const partition = `${env.prefix}lapse`;
+    const src = new RecordSource(partition);
+    const w = new Workload(10, partition);
+    src.commit(w.setup());
+    for (let i = 0; i < 5; i++) src.commit(w.next(25));
+    await publishRecords(js, src.records);
+    // A projector that claimed the partition and died: nobody renews its lease.
+    const checkpoints = new Checkpoints(mongo.db(partition), { id: 'dead-host:1:x', ms: 1500 });
+    await checkpoints.load(partition);
+    expect(await checkpoints.claim(partition)).toEqual({ ok: true });
+    const claimed = Date.now();
+    const b = await projector(partition, { ASP_LEASE_MS: '1500', ASP_MONGO_DB: partition });
+    await waitFor('the second to stand by', () => b.health().phase === 'standby');
+    await waitFor('the lease to lapse and the partition to be taken', () => b.health().phase === 'serving');
+    expect(Date.now() - claimed).toBeGreaterThanOrEqual(1500);
+    await waitFor('every record applied', () => b.applied.seq === src.seq);
+    await matches(partition, src);
+    // The dead one can no longer write a checkpoint: the partition is not its own any more.
+    expect(await checkpoints.heartbeat(partition, 0)).toBe(false);
+  });
+});
