@@ -120,18 +120,29 @@ async function append(d: CommitterDeps, bytes: Uint8Array, seq: number): Promise
 }
 
 /**
- * Step two, after the record's fsync: apply to LevelDB, then results to each
- * producer, acks, and the relay. Batches complete one at a time, in order.
- * An error thrown here is fatal: the caller fails closed.
+ * Step two, after the record's fsync: apply to LevelDB and, while LevelDB
+ * writes, results to each producer and acks; then the record to the relay.
+ * Batches complete one at a time, in order. The answers need not wait for
+ * LevelDB: the fsynced WAL record is the durable copy (recovery replays it
+ * into LevelDB), and the store shows the batch's values and results to every
+ * reader (the next batch, result lookups) from the call on. A producer that
+ * waits for its result before its next command saves the LevelDB write on
+ * every round trip. An error thrown here is fatal: the caller fails closed.
  */
 export async function complete(d: CommitterDeps, p: Prepared): Promise<void> {
+  let applied: Promise<void> | undefined;
   if (p.durable && p.seq !== undefined && p.bytes) {
     await p.durable;
-    await d.state.applyBatch({ seq: p.seq, aggregates: p.changed, results: p.results });
+    applied = d.state.applyBatch({ seq: p.seq, aggregates: p.changed, results: p.results });
+    // Awaited below; this only keeps a failure during the replies from counting as unhandled.
+    applied.catch(() => {});
+  }
+  await release(d, p.live, p.contentTypes, p.replies);
+  if (applied && p.seq !== undefined && p.bytes) {
+    await applied;
     d.metrics.appliedSeq.set(p.seq);
     d.relay.offer(p.seq, p.bytes);
   }
-  await release(d, p.live, p.contentTypes, p.replies);
   count(d.metrics, p.results, p.counts);
   d.metrics.batches.inc();
   d.metrics.batchCommands.observe(p.counts.items);
