@@ -14,7 +14,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { deadLetter, reply } from './deliver.ts';
 import type { SequencerMetrics } from './metrics.ts';
 import { keysToRead, layered, type PendingBatch } from './pending.ts';
-import { type Assembled, assemble, decodeBatch, type InboundMessage, planBatch } from './plan.ts';
+import {
+  type Assembled,
+  assemble,
+  decodeBatch,
+  type InboundMessage,
+  planBatch,
+  validatedItems,
+} from './plan.ts';
 import { prefetch } from './prefetch.ts';
 import type { Relay } from './relay.ts';
 
@@ -79,10 +86,16 @@ export async function prepare(
     if (!ct.ok) decoded.messages[i] = { ok: false, error: ct.error };
   });
 
-  const stored = await storedResults(d.state, decoded.ids, inFlight);
+  // The result index and the aggregates are read at once, not one after the other: the keys
+  // are those of every validated command, retries included (a superset of the plan's; a retry
+  // is rare and its extra read harmless), since which are retries is known only after the first.
+  const keys = d.engine.keysOf(validatedItems(decoded));
+  const [stored, base] = await Promise.all([
+    storedResults(d.state, decoded.ids, inFlight),
+    prefetch(d.state, keysToRead(inFlight, keys)),
+  ]);
   const plan = planBatch(decoded, stored);
-  const keys = d.engine.keysOf(plan.items);
-  const view = layered(inFlight, await prefetch(d.state, keysToRead(inFlight, keys)));
+  const view = layered(inFlight, base);
   const outcome = d.engine.decideBatch(plan.items, view);
   const asm = assemble(plan, outcome, { partition: d.partition, seq, ts: Date.now() });
   let durable: Promise<void> | undefined;

@@ -75,6 +75,19 @@ export function decodeBatch(engine: Engine, inbound: readonly InboundMessage[]):
 }
 
 /**
+ * Every validated command of the batch, retries included: a superset of what planBatch keeps,
+ * so its aggregates can be read while the result index is, not after it.
+ */
+export function validatedItems(decoded: DecodedBatch): BatchItem[] {
+  const items: BatchItem[] = [];
+  for (const m of decoded.messages) {
+    if (!m.ok) continue;
+    for (const d of m.decoded) if (d.item) items.push(d.item);
+  }
+  return items;
+}
+
+/**
  * Step 2 (pure): with the stored results of earlier batches, decide which
  * commands the engine must decide. A command whose id already has a result is
  * a retry and gets that original result (exactly-once effect); a second copy
