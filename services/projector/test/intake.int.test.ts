@@ -4,8 +4,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Intake } from '../src/intake.ts';
-import { ensureEventsStream, publishRecords, RecordSource } from './support/source.ts';
-import { Workload } from './support/workload.ts';
+import { ensureEventsStream, publishRecords, seededSource } from './support/source.ts';
 
 const env = testEnv('in');
 let nc: NatsConnection;
@@ -34,10 +33,7 @@ async function intakeOf(partition: string): Promise<Intake> {
 describe('Intake', () => {
   it('takes what is buffered, and with a linger what comes within it, up to the limits', async () => {
     const partition = `${env.prefix}l`;
-    const src = new RecordSource(partition);
-    const w = new Workload(3, partition);
-    src.commit(w.setup());
-    for (let i = 0; i < 4; i++) src.commit(w.next(5));
+    const { src } = seededSource(partition, 3, 4, 5);
     const js = jetstream(nc);
     const intake = await intakeOf(partition);
     try {

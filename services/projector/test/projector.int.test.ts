@@ -16,7 +16,7 @@ import { collectionName } from '../src/readmodels/collections.ts';
 import { writeGuardOf } from '../src/readmodels/server.ts';
 import { serveDump } from './support/dump.ts';
 import { readModels, startProjector, waitFor } from './support/harness.ts';
-import { ensureEventsStream, publishRecords, RecordSource } from './support/source.ts';
+import { ensureEventsStream, publishRecords, RecordSource, seededSource } from './support/source.ts';
 import { Workload } from './support/workload.ts';
 
 const env = testEnv('pj');
@@ -55,10 +55,7 @@ async function projector(partition: string, more: Record<string, string> = {}): 
 describe('projector', () => {
   it('projects every record into documents equal to the state, and survives redelivered and replayed records', async () => {
     const partition = `${env.prefix}a`;
-    const src = new RecordSource(partition);
-    const w = new Workload(7, partition);
-    src.commit(w.setup());
-    for (let i = 0; i < 40; i++) src.commit(w.next(25));
+    const { src, w } = seededSource(partition, 7, 40, 25);
     await publishRecords(js, src.records);
     const p = await projector(partition);
     await waitFor('the projector to apply every record', () => p.applied.seq === src.seq);
@@ -89,10 +86,7 @@ describe('projector', () => {
 
 describe('writes', () => {
   it('falls back to one write per document when the bulk fails, and writes every document it can', async () => {
-    const src = new RecordSource('pw');
-    const w = new Workload(3, 'pw');
-    src.commit(w.setup());
-    src.commit(w.next(30));
+    const { src } = seededSource('pw', 3, 1, 30);
     const wdb = mongo.db(`${env.prefix}w`);
     const guard = await writeGuardOf(wdb);
     const docs = [...coalesce(src.records).values()].filter((d) => d.type === 'team').slice(0, 4);
@@ -117,10 +111,7 @@ describe('writes', () => {
   });
 
   it("guards each replace with the version it was computed from (MongoDB's path, run on FerretDB)", async () => {
-    const src = new RecordSource('pa');
-    const w = new Workload(6, 'pa');
-    src.commit(w.setup());
-    for (let i = 0; i < 6; i++) src.commit(w.next(20));
+    const { src } = seededSource('pa', 6, 6, 20);
     const adb = mongo.db(`${env.prefix}a`);
     const target = { db: adb, nameOf: collectionName, guard: 'atomic' as const };
     const team = [...coalesce(src.records.slice(0, 1)).values()].find((d) => d.type === 'team')!;
@@ -176,10 +167,7 @@ describe('writes', () => {
   });
 
   it('replays from an empty cache after a crash: already written documents are skipped, none goes back', async () => {
-    const src = new RecordSource('pr');
-    const w = new Workload(4, 'pr');
-    src.commit(w.setup());
-    for (let i = 0; i < 10; i++) src.commit(w.next(20));
+    const { src } = seededSource('pr', 4, 10, 20);
     const rdb = mongo.db(`${env.prefix}r`);
     const guard = await writeGuardOf(rdb);
     const first = new Applier({ db: rdb, engine: src.engine, cache: new DocCache(100), guard });
@@ -234,10 +222,7 @@ describe('writes', () => {
 describe("audit (against a stand-in for the sequencer's state dump)", () => {
   it('says INTEGRITY_OK, then finds a document edited by hand, one missing and one too many', async () => {
     const partition = `${env.prefix}u`;
-    const src = new RecordSource(partition);
-    const w = new Workload(21, partition);
-    src.commit(w.setup());
-    for (let i = 0; i < 10; i++) src.commit(w.next(20));
+    const { src, w } = seededSource(partition, 21, 10, 20);
     await publishRecords(js, src.records);
     const dump = serveDump(nc, partition, () => ({ appliedSeq: src.seq, entries: src.state.entries() }));
     try {
@@ -290,10 +275,7 @@ describe('two projectors of one partition', () => {
 
   it('one projects, the other stands by, and takes over as soon as the first stops', async () => {
     const partition = `${env.prefix}own`;
-    const src = new RecordSource(partition);
-    const w = new Workload(9, partition);
-    src.commit(w.setup());
-    for (let i = 0; i < 10; i++) src.commit(w.next(25));
+    const { src, w } = seededSource(partition, 9, 10, 25);
     await publishRecords(js, src.records);
     const more = { ASP_MONGO_DB: partition };
     const a = await projector(partition, more);
@@ -323,10 +305,7 @@ describe('two projectors of one partition', () => {
 
   it('one that dies holding the partition is replaced once its lease lapses', async () => {
     const partition = `${env.prefix}lapse`;
-    const src = new RecordSource(partition);
-    const w = new Workload(10, partition);
-    src.commit(w.setup());
-    for (let i = 0; i < 5; i++) src.commit(w.next(25));
+    const { src } = seededSource(partition, 10, 5, 25);
     await publishRecords(js, src.records);
     // A projector that claimed the partition and died: nobody renews its lease.
     const checkpoints = new Checkpoints(mongo.db(partition), { id: 'dead-host:1:x', ms: 1500 });

@@ -7,8 +7,7 @@ import { DocCache } from '../src/apply/cache.ts';
 import { Intents } from '../src/apply/intents.ts';
 import { META_COLLECTION } from '../src/readmodels/collections.ts';
 import { readModels } from './support/harness.ts';
-import { RecordSource } from './support/source.ts';
-import { Workload } from './support/workload.ts';
+import { type RecordSource, seededSource } from './support/source.ts';
 
 // FerretDB's write path (inserts, and delete-then-insert steps behind a redo log), run on
 // whichever server the tests have: it is forced with guard 'id-only'.
@@ -78,10 +77,7 @@ function versions(models: Map<string, Versioned>): Map<string, number> {
 
 describe("FerretDB's write path, crashed at every write", () => {
   it('converges after a crash at any write of a batch, and no document ever goes back a version', async () => {
-    const src = new RecordSource(PARTITION);
-    const w = new Workload(11, PARTITION);
-    src.commit(w.setup());
-    for (let i = 0; i < 8; i++) src.commit(w.next(25));
+    const { src } = seededSource(PARTITION, 11, 8, 25);
     const applied = src.records.slice(0, 3); // up to the checkpoint
     const crashing = src.records.slice(3, 6); // the batch in hand when the process dies
     let crashes = 0;
@@ -130,10 +126,7 @@ describe("FerretDB's write path, crashed at every write", () => {
 
 describe("FerretDB's write path, failed once at every write", () => {
   it('retries the batch in the same session: the half-done step is finished first, no version gap', async () => {
-    const src = new RecordSource(PARTITION);
-    const w = new Workload(12, PARTITION);
-    src.commit(w.setup());
-    for (let i = 0; i < 4; i++) src.commit(w.next(25));
+    const { src } = seededSource(PARTITION, 12, 4, 25);
     let failures = 0;
     for (let at = 1; ; at++) {
       const db = mongo.db(`${env.prefix}f${at}`);

@@ -15,6 +15,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
+import { Workload } from './workload.ts';
 
 /**
  * A stand-in for the sequencer, for tests of the projector's input contract:
@@ -50,6 +51,23 @@ export class RecordSource {
     this.records.push(record);
     return record;
   }
+}
+
+/**
+ * A source with a workload's set-up committed, then `batches` records of `commands` load
+ * commands each; the workload goes on from there.
+ */
+export function seededSource(
+  partition: string,
+  seed: number,
+  batches: number,
+  commands: number,
+): { src: RecordSource; w: Workload } {
+  const src = new RecordSource(partition);
+  const w = new Workload(seed, partition);
+  src.commit(w.setup());
+  for (let i = 0; i < batches; i++) src.commit(w.next(commands));
+  return { src, w };
 }
 
 /** ASP_EVENTS as the sequencer makes it (the fields it checks must match), unless it exists already. */
