@@ -50,6 +50,9 @@ export interface Position {
 
 export const checkpointId = (partition: string): string => `checkpoint:${partition}`;
 
+/** The owner a claim or renewal writes: this lease, good for its length from now. */
+const ownerFrom = (lease: Lease): Owner => ({ id: lease.id, until: new Date(Date.now() + lease.ms) });
+
 /**
  * The checkpoint documents. Every projector write of one is conditional on
  * its epoch and on there being no fence: that is how a rebuild stops a
@@ -69,8 +72,7 @@ export class Checkpoints {
   /** The filter and the renewal that make a write this owner's own. */
   #owned(): { filter: object; set: object } {
     if (!this.#lease) return { filter: {}, set: {} };
-    const { id, ms } = this.#lease;
-    return { filter: { 'owner.id': id }, set: { owner: { id, until: new Date(Date.now() + ms) } } };
+    return { filter: { 'owner.id': this.#lease.id }, set: { owner: ownerFrom(this.#lease) } };
   }
 
   /**
@@ -91,7 +93,7 @@ export class Checkpoints {
           { 'owner.until': { $lt: new Date() } },
         ],
       },
-      { $set: { owner: { id: lease.id, until: new Date(Date.now() + lease.ms) } } },
+      { $set: { owner: ownerFrom(lease) } },
     );
     if (r.matchedCount === 1) return { ok: true };
     const owner = (await this.#c.findOne({ _id }))?.owner;
@@ -105,7 +107,7 @@ export class Checkpoints {
     if (!lease) return true;
     const r = await this.#c.updateOne(
       { _id: checkpointId(partition), 'owner.id': gone },
-      { $set: { owner: { id: lease.id, until: new Date(Date.now() + lease.ms) } } },
+      { $set: { owner: ownerFrom(lease) } },
     );
     return r.matchedCount === 1;
   }

@@ -143,18 +143,20 @@ async function append(d: CommitterDeps, bytes: Uint8Array, seq: number): Promise
  * every round trip. An error thrown here is fatal: the caller fails closed.
  */
 export async function complete(d: CommitterDeps, p: Prepared): Promise<void> {
+  const { durable, seq, bytes } = p;
+  const record = durable && seq !== undefined && bytes ? { durable, seq, bytes } : undefined;
   let applied: Promise<void> | undefined;
-  if (p.durable && p.seq !== undefined && p.bytes) {
-    await p.durable;
-    applied = d.state.applyBatch({ seq: p.seq, aggregates: p.changed, results: p.results });
+  if (record) {
+    await record.durable;
+    applied = d.state.applyBatch({ seq: record.seq, aggregates: p.changed, results: p.results });
     // Awaited below; this only keeps a failure during the replies from counting as unhandled.
     applied.catch(() => {});
   }
   await release(d, p.live, p.contentTypes, p.replies);
-  if (applied && p.seq !== undefined && p.bytes) {
+  if (record) {
     await applied;
-    d.metrics.appliedSeq.set(p.seq);
-    d.relay.offer(p.seq, p.bytes);
+    d.metrics.appliedSeq.set(record.seq);
+    d.relay.offer(record.seq, record.bytes);
   }
   count(d.metrics, p.results, p.counts);
   d.metrics.batches.inc();
