@@ -24,16 +24,18 @@ interface Replaced {
 
 /**
  * FerretDB: documents are written by inserting, never by updating. FerretDB
- * 1.24 (SQLite) finds a document by scanning and parsing the whole
- * collection for every single update, so a batch of n updates costs n scans.
+ * 1.24 (SQLite) finds an updated document by scanning and parsing the whole
+ * collection unless its `_id` index was rebuilt (ferretdb-asp does, see
+ * deletes.ts), and an update command of many statements locks the database
+ * up (docs/read-models.md); so no updates at all.
  *
  * - New documents (base version 0) are inserted, many per command, with no
  *   redo log: a crash leaves each one written or not, and the replay after it
  *   finds its own earlier insert as a duplicate key, reads the document and
  *   skips the events it has (the applier's conflict round).
  * - Existing documents are replaced by deleting them and inserting their new
- *   versions, in steps across collections (one scan per collection and
- *   step). Each step is first written to the partition's redo log (see
+ *   versions, in steps across collections (one delete command per
+ *   collection and step, see deletes.ts). Each step is first written to the partition's redo log (see
  *   intents.ts), so a crash between the delete and the insert is redone at
  *   restart instead of leaving documents missing. Readers may miss a
  *   document for the milliseconds between the two (on MongoDB documents are

@@ -35,9 +35,9 @@ const byType: Record<string, IndexDef[]> = {
 /**
  * The secondary indexes of an aggregate type's collection on this kind of
  * server: none on FerretDB. FerretDB 1.24's SQLite backend answers every
- * query by scanning the table (it pushes down only `{ _id: <string> }`, and
- * even that misses its own `_id` index, which is on another JSON path
- * expression; its explain says `SCAN` for all of them), yet SQLite updates
+ * query by scanning the table (it pushes down only `{ _id: <string> }`, to
+ * the `_id` index alone, and only once ferretdb-asp rebuilt that index on the
+ * expression the lookup uses; its explain says `SCAN` for all the others), yet SQLite updates
  * every index on each insert and delete, extracting each key from the
  * document's JSON: pure cost, about a third of FerretDB's CPU under the
  * projector's writes.
