@@ -3,6 +3,7 @@
  */
 export type { StateErrorCode } from './errors.ts';
 export { StateError } from './errors.ts';
+export type { FilterStats } from './filter.ts';
 export { FORMAT_VERSION } from './keys.ts';
 export type { StateStoreOptions } from './options.ts';
 export { defaultOptions } from './options.ts';

@@ -1,5 +1,6 @@
 import { ClockCache } from './clock.ts';
 import { levelError } from './errors.ts';
+import type { KeyFilter } from './filter.ts';
 import type { Level } from './level.ts';
 
 export interface KeyspaceConfig<V> {
@@ -10,10 +11,13 @@ export interface KeyspaceConfig<V> {
   decode: (levelKey: string, bytes: Uint8Array) => V;
   /** Whether written values enter the cache, or only values read from LevelDB do. */
   writeThrough: boolean;
+  /** Answers "certainly absent" for keys never written, so they are not read (filter.ts). */
+  filter: KeyFilter;
 }
 
 /**
- * One keyspace (aggregates or results) read through a CLOCK cache with one getMany per call.
+ * One keyspace (aggregates or results) read through a CLOCK cache with one getMany per call;
+ * keys its filter knows were never written are answered without LevelDB.
  *
  * Writes go through it too: `begin` shows the values of the batch being written to readers
  * at once, `commit` moves them into the cache once durable. A read that overlaps a write may
@@ -45,13 +49,17 @@ export class CachedKeyspace<V> {
   async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
     const values = new Array<V | undefined>(keys.length);
     const missAt: number[] = [];
+    const filter = this.#config.filter;
+    let absent = 0;
     for (let i = 0; i < keys.length; i++) {
       const value = this.#lookup(keys[i]!);
-      if (value === undefined) missAt.push(i);
-      else values[i] = value;
+      if (value !== undefined) values[i] = value;
+      else if (filter.mightContain(keys[i]!)) missAt.push(i);
+      else absent++;
     }
-    this.hits += keys.length - missAt.length;
+    this.hits += keys.length - missAt.length - absent;
     this.misses += missAt.length;
+    filter.skipped += absent;
     if (missAt.length === 0) return values;
     const generation = this.#generation;
     const levelKeys = missAt.map((i) => this.#config.levelKey(keys[i]!));
@@ -66,6 +74,7 @@ export class CachedKeyspace<V> {
       const i = missAt[j]!;
       const newer = overlapped ? this.#lookup(keys[i]!) : undefined;
       const bytes = fetched[j];
+      if (bytes === undefined && newer === undefined && filter.ready) filter.falsePositives++;
       if (newer !== undefined || bytes === undefined) {
         values[i] = newer;
         continue;
@@ -77,8 +86,12 @@ export class CachedKeyspace<V> {
     return values;
   }
 
-  /** The values of the batch about to be written: readers see them from now on. */
-  begin(values: ReadonlyMap<string, V>): void {
+  /**
+   * The values of the batch `seq` about to be written: readers see them from now on, and the
+   * filter holds their keys before LevelDB does.
+   */
+  begin(values: ReadonlyMap<string, V>, seq: number): void {
+    for (const key of values.keys()) this.#config.filter.add(key, seq);
     this.#pending = values;
     this.#generation += 1;
   }

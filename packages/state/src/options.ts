@@ -17,6 +17,13 @@ export interface StateStoreOptions {
   writeBufferBytes?: number;
   /** LevelDB block cache (for reads the aggregate cache misses). Default 32 MiB. */
   blockCacheBytes?: number;
+  /**
+   * Memory of each keyspace's "certainly absent" filter (filter.ts): 2 MiB per 2^20 keys.
+   * A filter that would need more turns itself off (every miss is read from LevelDB again).
+   * Default 128 MiB: 64M aggregates, or a result window of 20M ids twice over (the keys
+   * found at open stay until pruning has passed them all).
+   */
+  filterBytesMax?: number;
 }
 
 export type ResolvedOptions = Required<StateStoreOptions>;
@@ -28,6 +35,7 @@ export const defaultOptions: ResolvedOptions = {
   pruneBatchesPerApplyMax: 8,
   writeBufferBytes: 16 * 1024 * 1024,
   blockCacheBytes: 32 * 1024 * 1024,
+  filterBytesMax: 128 * 1024 * 1024,
 };
 
 /** Each limit must be a positive safe integer; checked once at open so a bad config fails at start-up. */

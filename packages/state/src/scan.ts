@@ -46,3 +46,26 @@ export async function countAggregates(db: Level): Promise<number> {
     await iterator.close();
   }
 }
+
+/**
+ * Feeds every key of `range` to `add` (the prefix of `range.gte` stripped), from the snapshot
+ * LevelDB takes when the iterator opens; `stop` ends the scan early (the store closing).
+ */
+export async function scanKeys(
+  db: Level,
+  range: { gte: string; lt: string },
+  add: (key: string) => void,
+  stop: () => boolean,
+): Promise<void> {
+  const prefix = range.gte.length;
+  const iterator = db.keys({ ...range });
+  try {
+    while (!stop()) {
+      const keys = await iterator.nextv(SCAN_CHUNK);
+      if (keys.length === 0) return;
+      for (const key of keys) add(key.slice(prefix));
+    }
+  } finally {
+    await iterator.close();
+  }
+}

@@ -1,3 +1,4 @@
+import type { FilterStats } from './filter.ts';
 import type { CachedKeyspace } from './keyspace.ts';
 import type { Level } from './level.ts';
 
@@ -29,6 +30,9 @@ export interface StateStats {
   publishedSeq: number;
   aggregateCache: CacheStats;
   resultCache: CacheStats;
+  /** The "certainly absent" filters of the two keyspaces (filter.ts). */
+  aggregateFilter: FilterStats;
+  resultFilter: FilterStats;
   /** The command-id index: `retained` results of seqs fromSeq..appliedSeq, at least retainMax once full. */
   results: { retained: number; fromSeq: number; retainMax: number };
   level: LevelStats;

@@ -2,13 +2,14 @@ import { assert } from '@asp/errors';
 import type { CommandResult } from '@asp/protocol';
 import { encode } from './codec.ts';
 import { levelError, type StateError } from './errors.ts';
+import { KeyFilter } from './filter.ts';
 import { AGGREGATE_RANGE, META_PUBLISHED, RESULT_RANGE } from './keys.ts';
 import type { CachedKeyspace } from './keyspace.ts';
 import { aggregateKeyspace, resultKeyspace } from './keyspaces.ts';
 import { type Level, type Opened, openLevel } from './level.ts';
 import { type ResolvedOptions, resolveOptions, type StateStoreOptions } from './options.ts';
 import { ResultRetention } from './retention.ts';
-import { countAggregates, scanAggregates } from './scan.ts';
+import { countAggregates, scanAggregates, scanKeys } from './scan.ts';
 import { cacheStats, levelStats, type StateStats } from './stats.ts';
 import type { Aggregate, AppliedBatch } from './types.ts';
 import { firstResultPerId, readSeqIds, writeBatch } from './write.ts';
@@ -24,6 +25,10 @@ export class StateStore {
   readonly #aggregates: CachedKeyspace<Aggregate>;
   readonly #results: CachedKeyspace<CommandResult>;
   readonly #retention: ResultRetention;
+  readonly #aggregateFilter: KeyFilter;
+  readonly #resultFilter: KeyFilter;
+  /** The scan that fills the filters with the keys present at open; settles, never rejects. */
+  readonly #filled: Promise<void>;
   #appliedSeq: number;
   #publishedSeq: number;
   #writing = false;
@@ -41,8 +46,37 @@ export class StateStore {
       opts.resultsRetainMax,
       opts.pruneBatchesPerApplyMax,
     );
-    this.#aggregates = aggregateKeyspace(db, opts.aggregateCacheEntriesMax);
-    this.#results = resultKeyspace(db, opts.resultCacheEntriesMax);
+    this.#aggregateFilter = new KeyFilter(opts.filterBytesMax);
+    this.#resultFilter = new KeyFilter(opts.filterBytesMax);
+    this.#aggregates = aggregateKeyspace(db, opts.aggregateCacheEntriesMax, this.#aggregateFilter);
+    this.#results = resultKeyspace(db, opts.resultCacheEntriesMax, this.#resultFilter);
+    this.#filled = this.#fillFilters();
+  }
+
+  /**
+   * Adds every key LevelDB holds to the filters, in the background: the store serves at once
+   * and reads everything from LevelDB until the scan is done. Keys written meanwhile are added
+   * by applyBatch, so a key the scan's snapshot misses is in the filter all the same. A
+   * scanned result is given the seq applied at open, at least its own, so its segment is
+   * dropped only once pruning has passed it. A failed scan leaves the filter answering
+   * "maybe" (reads as before); the store's own reads and writes report LevelDB's errors.
+   */
+  async #fillFilters(): Promise<void> {
+    const seq = this.#appliedSeq;
+    const stop = () => this.#closed || this.#failed !== undefined;
+    try {
+      await scanKeys(this.#db, AGGREGATE_RANGE, (key) => this.#aggregateFilter.add(key, seq), stop);
+      if (!stop()) this.#aggregateFilter.markReady();
+      await scanKeys(this.#db, RESULT_RANGE, (key) => this.#resultFilter.add(key, seq), stop);
+      if (!stop()) this.#resultFilter.markReady();
+    } catch {
+      // Left scanning: every lookup goes to LevelDB.
+    }
+  }
+
+  /** Resolves once the filters hold the keys present at open (or the scan gave up). */
+  filtersFilled(): Promise<void> {
+    return this.#filled;
   }
 
   /** Opens (creating if missing) the store in `dir`. One StateStore per directory at a time. */
@@ -98,8 +132,8 @@ export class StateStore {
     assert(batch.seq === expected, `applyBatch seq ${batch.seq} is not appliedSeq + 1 = ${expected}`);
     const results = firstResultPerId(batch.results);
     this.#writing = true;
-    this.#aggregates.begin(batch.aggregates);
-    this.#results.begin(results);
+    this.#aggregates.begin(batch.aggregates, batch.seq);
+    this.#results.begin(results, batch.seq);
     try {
       const plan = await this.#retention.plan(batch.seq, results.size, (seq) => readSeqIds(this.#db, seq));
       await writeBatch(this.#db, batch, results, plan);
@@ -108,6 +142,7 @@ export class StateStore {
       this.#aggregates.commit();
       this.#results.commit();
       for (const pruned of plan.pruned) this.#results.forget(pruned.ids);
+      this.#resultFilter.dropBefore(plan.resultsFromSeq);
     } catch (err) {
       this.#aggregates.abort();
       this.#results.abort();
@@ -142,6 +177,8 @@ export class StateStore {
       publishedSeq: this.#publishedSeq,
       aggregateCache: cacheStats(this.#aggregates),
       resultCache: cacheStats(this.#results),
+      aggregateFilter: this.#aggregateFilter.stats(),
+      resultFilter: this.#resultFilter.stats(),
       results: {
         retained: this.#retention.retained,
         fromSeq: this.#retention.fromSeq,
@@ -155,6 +192,7 @@ export class StateStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#filled;
     await this.#db.close();
   }
 

@@ -77,14 +77,20 @@ describe('getAggregates', () => {
     await first.close();
 
     const store = await openStore(dir);
+    await store.filtersFilled();
     await store.applyBatch(batchOf(2, ['org/cached']));
     const keys = ['org/missing', 'org/disk2', 'org/cached', 'org/disk1', 'org/missing2'];
     const values = await store.getAggregates(keys);
     expect(values.map((v) => v?.version)).toEqual([undefined, 1, 2, 1, undefined]);
-    expect((await store.stats()).aggregateCache).toMatchObject({ hits: 1, misses: 4, entries: 3 });
-    // The disk hits are cached now; misses are not.
+    // Two read from LevelDB; the two never written are answered by the filter, unread.
+    let stats = await store.stats();
+    expect(stats.aggregateCache).toMatchObject({ hits: 1, misses: 2, entries: 3 });
+    expect(stats.aggregateFilter.skipped).toBe(2);
+    // The disk hits are cached now; the missing keys are skipped again.
     await store.getAggregates(keys);
-    expect((await store.stats()).aggregateCache).toMatchObject({ hits: 4, misses: 6 });
+    stats = await store.stats();
+    expect(stats.aggregateCache).toMatchObject({ hits: 4, misses: 2 });
+    expect(stats.aggregateFilter.skipped).toBe(4);
     expect(await store.getAggregates([])).toEqual([]);
   });
 

@@ -48,6 +48,11 @@ export const sequencerConfigSchema = z.object({
    * re-read costs CPU (measured: 200k entries cost ~2 µs per command of GC over 20k).
    */
   ASP_AGGREGATE_CACHE_ENTRIES_MAX: int(50_000, 1, 10_000_000),
+  /**
+   * Memory of each of the two "certainly absent" filters (aggregates, results; docs/state.md):
+   * 2 MiB per 2^20 keys. Past it a filter turns itself off and new keys are read again.
+   */
+  ASP_STATE_FILTER_BYTES_MAX: int(128 * MiB, 2 * MiB, 16384 * MiB),
   ASP_WAL_SEGMENT_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
   /** Committed records kept in memory for the relay before it falls back to reading the WAL. */
   ASP_RELAY_BUFFER_RECORDS_MAX: int(1024, 16, 1_000_000),

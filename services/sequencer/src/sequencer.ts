@@ -83,6 +83,7 @@ export class Sequencer {
     this.#state = await StateStore.open(join(dir, 'state'), {
       resultsRetainMax: cfg.ASP_RESULTS_RETAIN_MAX,
       aggregateCacheEntriesMax: cfg.ASP_AGGREGATE_CACHE_ENTRIES_MAX,
+      filterBytesMax: cfg.ASP_STATE_FILTER_BYTES_MAX,
     });
     await recover(this.#engine, this.#wal, this.#state, this.#log.child({ module: 'recovery' }));
 

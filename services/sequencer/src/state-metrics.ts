@@ -38,6 +38,27 @@ export function registerStateMetrics(registry: Registry, state: () => StateStore
   const memory = gauge('asp_leveldb_memory_bytes', 'LevelDB memtables and block cache');
   const cacheEntries = gauge('asp_state_cache_entries', 'Entries in the state store caches', ['cache']);
   const retained = gauge('asp_state_results_retained', 'Command results kept for dedupe');
+  const filterReady = gauge(
+    'asp_state_filter_ready',
+    '1 when the keyspace\'s "certainly absent" filter answers (0 while it scans at start, or turned off)',
+    ['keyspace'],
+  );
+  const filterKeys = gauge('asp_state_filter_keys', 'Keys added to the "certainly absent" filter', [
+    'keyspace',
+  ]);
+  const filterBytes = gauge('asp_state_filter_bytes', 'Memory of the "certainly absent" filter', [
+    'keyspace',
+  ]);
+  const filterSkipped = gauge(
+    'asp_state_filter_skipped_total',
+    'Lookups the filter answered "absent" without a LevelDB read',
+    ['keyspace'],
+  );
+  const filterFalse = gauge(
+    'asp_state_filter_false_positives_total',
+    'Lookups the filter answered "maybe" that LevelDB did not find',
+    ['keyspace'],
+  );
 
   async function read(): Promise<void> {
     const store = state();
@@ -51,6 +72,16 @@ export function registerStateMetrics(registry: Registry, state: () => StateStore
       cacheEntries.set({ cache: 'aggregates' }, s.aggregateCache.entries);
       cacheEntries.set({ cache: 'results' }, s.resultCache.entries);
       retained.set(s.results.retained);
+      for (const [keyspace, f] of [
+        ['aggregates', s.aggregateFilter],
+        ['results', s.resultFilter],
+      ] as const) {
+        filterReady.set({ keyspace }, f.state === 'ready' ? 1 : 0);
+        filterKeys.set({ keyspace }, f.keys);
+        filterBytes.set({ keyspace }, f.bytes);
+        filterSkipped.set({ keyspace }, f.skipped);
+        filterFalse.set({ keyspace }, f.falsePositives);
+      }
       up.set(1);
     } catch {
       up.set(0);
