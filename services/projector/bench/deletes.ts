@@ -44,9 +44,9 @@ try {
   }
   // Spread over the collection, as a batch's replaced documents are.
   const ids = Array.from({ length: m }, (_, i) => (i * 7919) % n);
-  const each = new IdDeletes(db, { eachDocsMin: 0, recheckMs: 0 });
-  const viaIn = new IdDeletes(db, { eachDocsMin: Number.POSITIVE_INFINITY });
-  for (let wait = 0; (await each.strategy('docs')) !== 'each'; wait++) {
+  const each = new IdDeletes(db, { force: 'each', recheckMs: 0 });
+  const viaIn = new IdDeletes(db, { force: 'in' });
+  for (let wait = 0; (await each.strategy('docs', m)) !== 'each'; wait++) {
     if (wait === 50) throw new Error('lookups by _id never used an index: is this ferretdb-asp?');
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -52,8 +52,8 @@ try {
     await coll.insertMany(Array.from({ length: Math.min(1000, n - i) }, (_, k) => doc(i + k)));
   }
   const ids = Array.from({ length: m }, (_, i) => (i * 7919) % n);
-  const each = new IdDeletes(db, { eachDocsMin: 0, recheckMs: 0 });
-  for (let wait = 0; (await each.strategy('docs')) !== 'each'; wait++) {
+  const each = new IdDeletes(db, { force: 'each', recheckMs: 0 });
+  for (let wait = 0; (await each.strategy('docs', m)) !== 'each'; wait++) {
     if (wait === 50) throw new Error('lookups by _id never used an index: is this ferretdb-asp?');
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -58,16 +58,16 @@ describe('ferretdb-asp and lookups by _id', () => {
 
 describe('IdDeletes', () => {
   it('deletes exactly the ids asked for, one $in or one statement per id', async () => {
-    for (const [name, eachDocsMin] of [
-      ['by_in', Number.POSITIVE_INFINITY],
-      ['by_each', 1],
+    for (const [name, force] of [
+      ['by_in', 'in'],
+      ['by_each', 'each'],
     ] as const) {
       const coll = await filled(name, 60);
-      const deletes = new IdDeletes(db, { eachDocsMin, recheckMs: 0 });
+      const deletes = new IdDeletes(db, { force, recheckMs: 0 });
       const want = name === 'by_in' ? 'in' : ferret ? 'each' : 'in';
       // One statement per id only once FerretDB finds an id by index; MongoDB always does, but
       // explains it otherwise, so it keeps $in (the path only FerretDB takes).
-      expect(await eventually(async () => (await deletes.strategy(name)) === want)).toBe(true);
+      expect(await eventually(async () => (await deletes.strategy(name, 27)) === want)).toBe(true);
       const ids = [...Array.from({ length: 25 }, (_, i) => `d${i * 2}`), 'missing-1', 'missing-2'];
       await deletes.delete(coll, ids);
       const left = (await coll.find({}).toArray()).map((d) => d._id).sort();
@@ -82,14 +82,16 @@ describe('IdDeletes', () => {
   it('keeps $in for a small collection, and looks again once the recheck time passed', async () => {
     let now = 0;
     await filled('growing', 5);
-    const deletes = new IdDeletes(db, { eachDocsMin: 50, recheckMs: 1000, now: () => now });
-    expect(await deletes.strategy('growing')).toBe('in');
+    // With these costs, 10 ids go one by one from 52 documents on.
+    const costs = { inPerDoc: 0.0214, inPerDocId: 0.0000186, eachPerId: 0.11 };
+    const deletes = new IdDeletes(db, { costs, recheckMs: 1000, now: () => now });
+    expect(await deletes.strategy('growing', 10)).toBe('in');
     await db.collection<ReadModelDoc>('growing').insertMany(Array.from({ length: 60 }, (_, i) => doc(i + 5)));
-    expect(await deletes.strategy('growing')).toBe('in'); // trusted until the recheck
+    expect(await deletes.strategy('growing', 10)).toBe('in'); // trusted until the recheck
     const want = ferret ? 'each' : 'in';
     const later = async () => {
       now += 1001;
-      return (await deletes.strategy('growing')) === want;
+      return (await deletes.strategy('growing', 10)) === want;
     };
     expect(await eventually(later)).toBe(true);
   });

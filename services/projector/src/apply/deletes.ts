@@ -2,49 +2,64 @@ import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 
 /**
- * From this many documents on, a collection's replaced documents are deleted one statement per
- * id (when FerretDB finds an id by index); below it, by one `$in`. Measured on FerretDB 1.24
- * (services/projector/bench/deletes.ts): one statement per id costs ~0.3 ms whatever the size;
- * a `$in` of m ids parses every document and tests each against the list, ~0.1 ms per id at
- * 1,000 documents, ~0.6 ms at 3,000, ~2–3 ms at 10,000, growing with the collection.
+ * FerretDB's CPU for a delete, in ms, measured on FerretDB 1.24 with the rebuilt `_id` index
+ * (services/projector/bench/deletes.ts, 2026-11-22, collections of 300 to 10,000 documents and
+ * 30 to 1,000 ids): a `$in` of m ids parses every one of the collection's n documents and tests
+ * it against the list, ≈ n × (0.0214 + 0.0000186 × m); one statement per id, found by the
+ * index, ≈ 0.11 × m whatever the size. So one statement per id wins from ~150 documents for 30
+ * ids, ~470 for 100, ~1,200 for 300, ~2,700 for 1,000. Only the ratios matter.
  */
-export const EACH_DOCS_MIN = 2000;
+export const DELETE_COSTS: DeleteCosts = { inPerDoc: 0.0214, inPerDocId: 0.0000186, eachPerId: 0.11 };
 /** How long a collection's size and index use are trusted before they are looked up again. */
 const RECHECK_MS = 30_000;
 
 export type DeleteStrategy = 'each' | 'in';
 
+export interface DeleteCosts {
+  inPerDoc: number;
+  inPerDocId: number;
+  eachPerId: number;
+}
+
+/** The cheaper way to delete `ids` ids from `docs` documents when lookups by `_id` use an index. */
+export function cheaperDelete(docs: number, ids: number, c: DeleteCosts = DELETE_COSTS): DeleteStrategy {
+  return c.eachPerId * ids < docs * (c.inPerDoc + c.inPerDocId * ids) ? 'each' : 'in';
+}
+
 export interface IdDeletesOptions {
-  eachDocsMin?: number;
+  costs?: DeleteCosts;
+  /** One way always (benchmarks, tests); 'each' still only where lookups by `_id` use an index. */
+  force?: DeleteStrategy | undefined;
   recheckMs?: number;
   now?: () => number;
 }
 
 interface Known {
-  strategy: DeleteStrategy;
+  docs: number;
+  indexed: boolean;
   until: number;
 }
 
 /**
- * FerretDB: deletes documents by id, choosing per collection the cheaper of one `$in` and one
- * statement per id (see EACH_DOCS_MIN). One statement per id pays only when FerretDB's lookup
+ * FerretDB: deletes documents by id, choosing per call the cheaper of one `$in` and one
+ * statement per id for the collection's size (see DELETE_COSTS). One statement per id pays only when FerretDB's lookup
  * by `_id` uses an index: ferretdb-asp rebuilds each collection's `_id` index for that
  * (infra/ferretdb/idindex.go); FerretDB's explain says whether it did, so another FerretDB
  * build keeps `$in`. Either way the same documents are deleted, in one command.
  */
 export class IdDeletes {
   readonly #db: Db;
-  readonly #o: Required<IdDeletesOptions>;
+  readonly #o: Required<Omit<IdDeletesOptions, 'force'>> & Pick<IdDeletesOptions, 'force'>;
   readonly #known = new Map<string, Known>();
 
   constructor(db: Db, o: IdDeletesOptions = {}) {
     this.#db = db;
-    this.#o = { eachDocsMin: EACH_DOCS_MIN, recheckMs: RECHECK_MS, now: Date.now, ...o };
+    this.#o = { costs: DELETE_COSTS, recheckMs: RECHECK_MS, now: Date.now, ...o };
   }
 
   async delete(coll: Collection<ReadModelDoc>, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    if ((await this.strategy(coll.collectionName)) === 'each') {
+    if ((await this.strategy(coll.collectionName, ids.length)) === 'each') {
       await coll.bulkWrite(
         ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
         { ordered: false },
@@ -54,16 +69,19 @@ export class IdDeletes {
     }
   }
 
-  /** How this collection's deletes go now; looked up again after `recheckMs`. */
-  async strategy(name: string): Promise<DeleteStrategy> {
+  /** How deleting `ids` ids from this collection goes now; its size and index use are looked up again after `recheckMs`. */
+  async strategy(name: string, ids: number): Promise<DeleteStrategy> {
+    if (this.#o.force === 'in') return 'in';
     const now = this.#o.now();
-    const known = this.#known.get(name);
-    if (known && known.until > now) return known.strategy;
-    const each = (await this.#count(name)) >= this.#o.eachDocsMin && (await this.#indexedById(name));
-    const strategy = each ? 'each' : 'in';
-    // Bounded: one entry per collection the projector writes (its read models, a rebuild's).
-    this.#known.set(name, { strategy, until: now + this.#o.recheckMs });
-    return strategy;
+    let known = this.#known.get(name);
+    if (!known || known.until <= now) {
+      const docs = await this.#count(name);
+      known = { docs, indexed: await this.#indexedById(name), until: now + this.#o.recheckMs };
+      // Bounded: one entry per collection the projector writes (its read models, a rebuild's).
+      this.#known.set(name, known);
+    }
+    if (!known.indexed) return 'in';
+    return this.#o.force ?? cheaperDelete(known.docs, ids, this.#o.costs);
   }
 
   async #count(name: string): Promise<number> {
