@@ -5,9 +5,8 @@
  * Most keys a batch looks up are new: every command id (the result index answers "never
  * seen"), and every aggregate a command creates (a transfer, a reservation). The caches
  * cannot say "absent", so each of them was a LevelDB get on the thread pool, behind its
- * bloom filters and table indexes. Skipping those reads made the sequencer's batches ~2 ms
- * shorter and cut its CPU per command by about a third in the single-command probe
- * (docs/state.md, "Absent keys").
+ * bloom filters and table indexes. Skipping them cut the sequencer's CPU per command by 7–10%
+ * in bench/src/probe.ts, most of it on the thread pool (docs/state.md, "Absent keys").
  *
  * A Bloom filter never answers "absent" for a key it holds; the one rule that keeps this
  * correct is that every key LevelDB holds was added: the keys found by a scan at open, and

@@ -42,10 +42,11 @@ interface Known {
 
 /**
  * FerretDB: deletes documents by id, choosing per call the cheaper of one `$in` and one
- * statement per id for the collection's size (see DELETE_COSTS). One statement per id pays only when FerretDB's lookup
- * by `_id` uses an index: ferretdb-asp rebuilds each collection's `_id` index for that
- * (infra/ferretdb/idindex.go); FerretDB's explain says whether it did, so another FerretDB
- * build keeps `$in`. Either way the same documents are deleted, in one command.
+ * statement per id for the collection's size and the number of ids (see DELETE_COSTS). One
+ * statement per id pays only when FerretDB's lookup by `_id` uses an index: ferretdb-asp
+ * rebuilds each collection's `_id` index for that (infra/ferretdb/idindex.go); FerretDB's
+ * explain says whether it did, so another FerretDB build keeps `$in`. Either way the same
+ * documents are deleted, in one command.
  */
 export class IdDeletes {
   readonly #db: Db;
@@ -69,7 +70,10 @@ export class IdDeletes {
     }
   }
 
-  /** How deleting `ids` ids from this collection goes now; its size and index use are looked up again after `recheckMs`. */
+  /**
+   * How deleting `ids` ids from this collection goes now. Its size and index use are looked
+   * up again after `recheckMs`.
+   */
   async strategy(name: string, ids: number): Promise<DeleteStrategy> {
     if (this.#o.force === 'in') return 'in';
     const now = this.#o.now();
