@@ -35,11 +35,11 @@ interface Replaced {
  *   skips the events it has (the applier's conflict round).
  * - Existing documents are replaced by deleting them and inserting their new
  *   versions, in steps across collections (one delete command per
- *   collection and step, see deletes.ts). Each step is first written to the partition's redo log (see
- *   intents.ts), so a crash between the delete and the insert is redone at
- *   restart instead of leaving documents missing. Readers may miss a
- *   document for the milliseconds between the two (on MongoDB documents are
- *   replaced in place).
+ *   collection and step, see deletes.ts). Each step is first written to the
+ *   partition's redo log (see intents.ts), so a crash between the delete and
+ *   the insert is redone at restart instead of leaving documents missing.
+ *   Readers may miss a document for the milliseconds between the two (on
+ *   MongoDB documents are replaced in place).
  *
  * The version guard here is the projector's own: it writes only from the
  * version it read or wrote, one writer per document.
