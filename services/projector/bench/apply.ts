@@ -3,7 +3,7 @@
  * document of the projector, FerretDB and nats-server, measured from
  * /proc/<pid>/stat (less noisy than wall time on a shared machine).
  *
- *   node services/projector/bench/apply.ts [--commands 200000] [--rate 13000]
+ *   node services/projector/bench/apply.ts [--commands 200000] [--plan broker|single] [--rate 13000]
  *     [--profile] [--perf] [--keep] [--projector <another checkout's src/main.ts>]
  *
  * FerretDB and nats-server are the ones @asp/servers finds (ASP_TOOLS_DIR
@@ -27,11 +27,13 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
 import { ensureEventsStream } from '../test/support/source.ts';
 import { cpuOf, serverPid } from './proc.ts';
-import { brokerPlan, recordsOf } from './records.ts';
+import { PLANS, recordsOf } from './records.ts';
 
 const { values: args } = parseArgs({
   options: {
     commands: { type: 'string', default: '200000' },
+    /** The scenario whose records are applied (records.ts). */
+    plan: { type: 'string', default: 'broker' },
     rate: { type: 'string' },
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -85,7 +87,8 @@ async function metric(url: string, name: string): Promise<number> {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-const plan = brokerPlan(Number(args.commands));
+if (!(args.plan in PLANS)) throw new Error(`--plan: one of ${Object.keys(PLANS).join(', ')}`);
+const plan = PLANS[args.plan as keyof typeof PLANS](Number(args.commands));
 const t0 = Date.now();
 const { bytes } = recordsOf(plan);
 console.log(`${bytes.length} records, ${plan.commands} load commands (${Date.now() - t0} ms to make/load)`);
@@ -120,7 +123,7 @@ const projectorEnv: Record<string, string> = {
   MONGO_URL: mongo.url,
   ASP_MONGO_DB: 'bench',
   ASP_PARTITION: plan.partition,
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 for (const [k, v] of Object.entries(process.env)) if (k.startsWith('ASP_') && v) projectorEnv[k] = v;
 const profDir = join(dir, 'prof');
@@ -167,6 +170,7 @@ for (;;) {
 }
 const wallS = (Date.now() - start) / 1000;
 const docs = await metric(projector.httpUrl, 'asp_projector_docs_written_total');
+const batches = await metric(projector.httpUrl, 'asp_projector_batch_records_count');
 const cpu = {
   projector: cpuOf(pids.projector),
   mongo: cpuOf(pids.mongo) - cpuBefore.mongo,
@@ -182,6 +186,7 @@ console.log(
     mode: rate === undefined ? 'catchup' : `rate ${rate}/s`,
     records: bytes.length,
     docs,
+    batches,
     wall_s: wallS,
     catchup_after_load_s: loadEnd ? (Date.now() - loadEnd) / 1000 : undefined,
     lag_max_s: rate === undefined ? undefined : lagMax,

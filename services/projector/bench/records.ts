@@ -27,6 +27,20 @@ export const brokerPlan = (commands: number): RecordPlan => ({
 });
 
 /**
+ * The single scenario's shape: 256 producers × one command, 128 B memos, 10,000 aggregates;
+ * the sequencer's batches there average ~256 commands.
+ */
+export const singlePlan = (commands: number): RecordPlan => ({
+  partition: 'p0',
+  commands,
+  recordCommands: 256,
+  messageCommands: 1,
+  spec: { runId: 'ps', aggregates: 10_000, payloadBytes: 128, producers: 256 },
+});
+
+export const PLANS = { broker: brokerPlan, single: singlePlan } as const;
+
+/**
  * Encoded commit records, as the sequencer would publish them for the plan:
  * decided by the real engine, so every event and version is real. Made once
  * per plan and kept in the temp dir (deciding 400k commands takes a while).

@@ -10,8 +10,15 @@ import type { ReadModelDoc } from '../readmodels/documents.ts';
  * ids, ~470 for 100, ~1,200 for 300, ~2,700 for 1,000. Only the ratios matter.
  */
 export const DELETE_COSTS: DeleteCosts = { inPerDoc: 0.0214, inPerDocId: 0.0000186, eachPerId: 0.11 };
-/** How long a collection's size and index use are trusted before they are looked up again. */
+/** How long a collection's size and its index use are trusted before they are looked up again. */
 const RECHECK_MS = 30_000;
+/**
+ * How long "no index yet" is trusted. ferretdb-asp rebuilds the `_id` index of a new collection
+ * within a second (infra/ferretdb/idindex.go), and the projector's first replacements come
+ * right after its first inserts made the collection: trusting that "no" for RECHECK_MS made a
+ * whole `single` run delete by `$in`, scanning 15,000 documents per batch.
+ */
+const UNINDEXED_RECHECK_MS = 1000;
 
 export type DeleteStrategy = 'each' | 'in';
 
@@ -31,6 +38,7 @@ export interface IdDeletesOptions {
   /** One way always (benchmarks, tests); 'each' still only where lookups by `_id` use an index. */
   force?: DeleteStrategy | undefined;
   recheckMs?: number;
+  unindexedRecheckMs?: number;
   now?: () => number;
 }
 
@@ -55,7 +63,13 @@ export class IdDeletes {
 
   constructor(db: Db, o: IdDeletesOptions = {}) {
     this.#db = db;
-    this.#o = { costs: DELETE_COSTS, recheckMs: RECHECK_MS, now: Date.now, ...o };
+    this.#o = {
+      costs: DELETE_COSTS,
+      recheckMs: RECHECK_MS,
+      unindexedRecheckMs: UNINDEXED_RECHECK_MS,
+      now: Date.now,
+      ...o,
+    };
   }
 
   async delete(coll: Collection<ReadModelDoc>, ids: readonly string[]): Promise<void> {
@@ -72,7 +86,7 @@ export class IdDeletes {
 
   /**
    * How deleting `ids` ids from this collection goes now. Its size and index use are looked
-   * up again after `recheckMs`.
+   * up again after `recheckMs`, or `unindexedRecheckMs` while its lookups by `_id` scan.
    */
   async strategy(name: string, ids: number): Promise<DeleteStrategy> {
     if (this.#o.force === 'in') return 'in';
@@ -80,7 +94,8 @@ export class IdDeletes {
     let known = this.#known.get(name);
     if (!known || known.until <= now) {
       const docs = await this.#count(name);
-      known = { docs, indexed: await this.#indexedById(name), until: now + this.#o.recheckMs };
+      const indexed = await this.#indexedById(name);
+      known = { docs, indexed, until: now + (indexed ? this.#o.recheckMs : this.#o.unindexedRecheckMs) };
       // Bounded: one entry per collection the projector writes (its read models, a rebuild's).
       this.#known.set(name, known);
     }
