@@ -112,7 +112,10 @@ export class Sequencer {
     this.#dump = serveStateDump(nc, cfg.ASP_PARTITION, this.#state, this.#log);
 
     const consumer = await js.consumers.get(COMMANDS_STREAM, consumerName(cfg.ASP_PARTITION));
-    this.#intake = await Intake.open(consumer, { pullBytesMax: cfg.ASP_PULL_BYTES_MAX });
+    this.#intake = await Intake.open(consumer, {
+      pullBytesMax: cfg.ASP_PULL_BYTES_MAX,
+      pullMessagesMax: cfg.ASP_ACK_PENDING_MAX,
+    });
     this.#phase = 'serving';
     this.metrics.walSeq.set(this.#wal.lastSeq);
     this.metrics.appliedSeq.set(this.#state.appliedSeq);

@@ -1,0 +1,148 @@
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+
+export interface PullQueueLimits {
+  /** Messages queued ahead of the reader; the pump pauses at this many. */
+  messagesMax: number;
+  /** Bytes of payload queued ahead of the reader; the pump pauses above this much. */
+  bytesMax: number;
+}
+
+/**
+ * A JetStream consumer's messages, moved into a bounded queue as they arrive.
+ *
+ * Why not read the client's iterator directly: nats.js's `consume()` takes a
+ * window of bytes or of messages, not both, and with bytes it clamps the
+ * messages to 100; its refill requests wait in the iterator behind the
+ * messages already delivered. So a reader that stops reading while it works
+ * (the projector writing a batch) finds at most 100 messages buffered when it
+ * comes back, however small they are: 13 MB of the `single` scenario's
+ * records, where its bytes window allows 32 MiB.
+ *
+ * Why bounded: a pump that always reads lets the client pull again at once,
+ * so only the consumer's max_ack_pending would bound what piles up — 4,096
+ * one-megabyte command messages. The pump pauses once the queue holds
+ * `messagesMax` messages or more than `bytesMax` bytes; the client's refill
+ * then waits behind it, and at most one more window (`bytesMax`, or 100
+ * messages) is in flight.
+ */
+export class PullQueue {
+  readonly #messages: ConsumerMessages;
+  readonly #limits: PullQueueLimits;
+  readonly #queue: JsMsg[] = [];
+  #head = 0;
+  #bytes = 0;
+  #ended = false;
+  /** Closing: what arrives is dropped (and redelivered later), so the client can end. */
+  #dropping = false;
+  #wake: (() => void) | undefined;
+  #room: (() => void) | undefined;
+
+  private constructor(messages: ConsumerMessages, limits: PullQueueLimits) {
+    this.#messages = messages;
+    this.#limits = limits;
+    void this.#pump();
+  }
+
+  static async open(consumer: Consumer, limits: PullQueueLimits): Promise<PullQueue> {
+    const messages = await consumer.consume({ max_bytes: limits.bytesMax });
+    return new PullQueue(messages, limits);
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for await (const m of this.#messages) {
+        if (this.#dropping) continue;
+        this.#queue.push(m);
+        this.#bytes += m.data.length;
+        this.#wake?.();
+        while (this.#full() && !this.#dropping) {
+          await new Promise<void>((resolve) => {
+            this.#room = resolve;
+          });
+          this.#room = undefined;
+        }
+      }
+    } finally {
+      this.#ended = true;
+      this.#wake?.();
+    }
+  }
+
+  #full(): boolean {
+    return this.queued >= this.#limits.messagesMax || this.#bytes > this.#limits.bytesMax;
+  }
+
+  /** Messages queued. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Bytes of payload queued. */
+  get queuedBytes(): number {
+    return this.#bytes;
+  }
+
+  /** True once the client ended (stopped or closed) and the pump delivered all it had. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The next message, left in the queue. */
+  peek(): JsMsg | undefined {
+    return this.#queue[this.#head];
+  }
+
+  /** Takes the next message. */
+  shift(): JsMsg | undefined {
+    if (this.queued === 0) return undefined;
+    const m = this.#queue[this.#head]!;
+    this.#queue[this.#head] = undefined as unknown as JsMsg;
+    this.#head++;
+    this.#bytes -= m.data.length;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (!this.#full()) this.#room?.();
+    return m;
+  }
+
+  /**
+   * Resolves true once a message is queued or the queue ended (at once if so
+   * already), false when `ms` passed first (undefined: no time limit).
+   */
+  async wait(ms?: number): Promise<boolean> {
+    if (this.queued > 0 || this.#ended) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const woken = await new Promise<boolean>((resolve) => {
+      this.#wake = () => resolve(true);
+      if (ms !== undefined) timer = setTimeout(() => resolve(false), ms);
+    });
+    clearTimeout(timer);
+    this.#wake = undefined;
+    return woken;
+  }
+
+  /**
+   * Stops pulling. The client's end marker queues behind the messages it
+   * delivered already, which are still taken before the queue ends.
+   */
+  stop(): void {
+    this.#messages.stop();
+  }
+
+  /**
+   * Stops pulling and drops what is queued and what is still in flight; all
+   * of it unacknowledged, so redelivered after the ack wait (or dropped with
+   * the consumer). nats.js resolves its close() only once its iterator
+   * reached the end marker, so the pump reads on, dropping.
+   */
+  async close(): Promise<void> {
+    this.#dropping = true;
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#bytes = 0;
+    this.#room?.();
+    await this.#messages.close();
+  }
+}

@@ -1,0 +1,116 @@
+import { testEnv, testNats } from '@asp/testing';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PullQueue, type PullQueueLimits } from '../src/index.ts';
+
+const env = testEnv('pull');
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  nc = await testNats(env);
+});
+
+afterAll(async () => {
+  await nc?.close();
+});
+
+/** A stream of `count` messages of `size` bytes (the first byte of each says its number), and a queue on it. */
+async function queueOver(name: string, count: number, size: number, limits: PullQueueLimits) {
+  const jsm = await jetstreamManager(nc);
+  const stream = `${env.prefix}_${name}`;
+  const subject = `${env.prefix}.${name}`;
+  await jsm.streams.add({ name: stream, subjects: [subject] });
+  const js = jetstream(nc);
+  for (let i = 0; i < count; i++) {
+    const payload = new Uint8Array(size);
+    payload[0] = i % 256;
+    await js.publish(subject, payload);
+  }
+  await jsm.consumers.add(stream, {
+    durable_name: 'c',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: 10_000,
+  });
+  return PullQueue.open(await js.consumers.get(stream, 'c'), limits);
+}
+
+/** Waits until `f` holds, for at most 10 s; then lets the pump go on for 300 ms, if it would. */
+async function settle(f: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !f(); ) {
+    if (Date.now() > deadline) throw new Error('never settled');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+describe('PullQueue', () => {
+  it('queues more than the 100 messages nats.js buffers alone, up to messagesMax, in order', async () => {
+    const q = await queueOver('count', 300, 16, { messagesMax: 250, bytesMax: 1024 * 1024 });
+    try {
+      await settle(() => q.queued >= 250);
+      // Paused at the bound while nobody reads.
+      expect(q.queued).toBe(250);
+      const seqs: number[] = [];
+      for (let m = q.shift(); m !== undefined; m = q.shift()) seqs.push(m.seq);
+      await settle(() => q.queued >= 50);
+      for (let m = q.shift(); m !== undefined; m = q.shift()) seqs.push(m.seq);
+      expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+      expect(q.queuedBytes).toBe(0);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('stops queueing once the bytes pass bytesMax', async () => {
+    const q = await queueOver('bytes', 50, 10_000, { messagesMax: 1000, bytesMax: 45_000 });
+    try {
+      await settle(() => q.queued >= 5);
+      // The message that crossed the bound is the last one queued.
+      expect(q.queued).toBe(5);
+      expect(q.queuedBytes).toBe(50_000);
+      q.shift();
+      await settle(() => q.queued >= 5);
+      expect(q.queued).toBe(5);
+      expect(q.peek()?.seq).toBe(2);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('wait() says when a message is there, and times out when none comes', async () => {
+    const q = await queueOver('wait', 0, 1, { messagesMax: 10, bytesMax: 1024 });
+    try {
+      const began = Date.now();
+      expect(await q.wait(200)).toBe(false);
+      expect(Date.now() - began).toBeGreaterThanOrEqual(190);
+      const later = q.wait(5000);
+      await jetstream(nc).publish(`${env.prefix}.wait`, new Uint8Array([7]));
+      expect(await later).toBe(true);
+      expect(q.shift()?.data[0]).toBe(7);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('after stop(), the messages delivered already are still taken, then it ends', async () => {
+    const q = await queueOver('stop', 20, 16, { messagesMax: 1000, bytesMax: 1024 * 1024 });
+    await settle(() => q.queued >= 20);
+    q.stop();
+    let taken = 0;
+    while (await q.wait(5000)) {
+      if (q.shift() === undefined) break;
+      taken++;
+    }
+    expect(taken).toBe(20);
+    expect(q.ended).toBe(true);
+  });
+
+  it('close() returns while the pump is paused at its bound', async () => {
+    const q = await queueOver('close', 200, 16, { messagesMax: 10, bytesMax: 1024 * 1024 });
+    await settle(() => q.queued >= 10);
+    await q.close();
+    expect(q.queued).toBe(0);
+  });
+});
