@@ -1,8 +1,10 @@
 /**
  * FerretDB's cost of deleting m documents by id from a collection of n, the
- * two ways the projector can (src/apply/deletes.ts): one `$in`, or one
- * statement per id. Each round deletes the m ids and inserts them back; the
- * FerretDB CPU of the deletes alone is read from /proc.
+ * ways the projector can (src/apply/deletes.ts): one `$in` (a scan, unless
+ * ferretdb-asp's patch finds it by the index: at most 1,000 ids), one
+ * statement per id, and what it picks unforced (`chunks` with the patch).
+ * Each round deletes the m ids and inserts them back; the FerretDB CPU of the
+ * deletes alone is read from /proc.
  *
  *   node services/projector/bench/deletes.ts [--docs 10000] [--ids 300] [--rounds 5]
  *
@@ -19,11 +21,16 @@ const doc = (i: number) =>
 
 await withFilledFerret({ label: 'deletes', n, m, doc }, async ({ db, coll, pid, ids, each }) => {
   const viaIn = new IdDeletes(db, { force: 'in' });
+  // Unforced: 'chunks' where ferretdb-asp's patch finds a `$in` by the index.
+  const auto = new IdDeletes(db, { recheckMs: 0 });
+  const chosen = await auto.strategy(coll.collectionName, m);
   for (const [name, deletes] of [
     ['$in', viaIn],
     ['each', each],
+    [chosen, auto],
     ['$in', viaIn],
     ['each', each],
+    [chosen, auto],
   ] as const) {
     const { cpu, wall } = await timeRounds(
       pid,
@@ -39,7 +46,7 @@ await withFilledFerret({ label: 'deletes', n, m, doc }, async ({ db, coll, pid, 
     );
     const per = (x: number) => ((x * 1000) / (rounds * m)).toFixed(3);
     console.log(
-      `${name.padEnd(5)} n=${n} m=${m}: ${per(wall)} ms wall, ${per(cpu)} ms FerretDB CPU per deleted document`,
+      `${name.padEnd(6)} n=${n} m=${m}: ${per(wall)} ms wall, ${per(cpu)} ms FerretDB CPU per deleted document`,
     );
   }
 });

@@ -1,7 +1,7 @@
 import { testEnv, testMongo } from '@asp/testing';
-import type { Db, MongoClient } from 'mongodb';
+import { type Db, type MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdDeletes } from '../src/apply/deletes.ts';
+import { ID_CHUNK, IdDeletes } from '../src/apply/deletes.ts';
 import type { ReadModelDoc } from '../src/readmodels/documents.ts';
 import { writeGuardOf } from '../src/readmodels/server.ts';
 
@@ -54,17 +54,61 @@ describe('ferretdb-asp and lookups by _id', () => {
     expect((await coll.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
     expect(await coll.findOne({ _id: 'd3' })).toMatchObject({ n: 3 });
   });
+  it('finds a $in of ids by the index too (its patch), and exactly the documents listed', async (ctx) => {
+    if (!ferret) ctx.skip();
+    const coll = await filled('in_pushed', 50);
+    await coll.insertMany([
+      { _id: new ObjectId('64b000000000000000000001') },
+      { _id: 7 },
+    ] as unknown as ReadModelDoc[]);
+    const plan = async (filter: object) =>
+      JSON.stringify(await db.command({ explain: { find: 'in_pushed', filter } }));
+    const byIndex = async () => {
+      // A real lookup first: SQLite explains with the schema its connection last loaded.
+      await coll.findOne({ _id: 'd0' });
+      return /USING (COVERING )?INDEX/.test(await plan({ _id: { $in: ['d1', 'd2'] } }));
+    };
+    expect(await eventually(byIndex)).toBe(true);
+    const ids = async (filter: object) =>
+      (await coll.find(filter).toArray()).map((d) => String(d._id)).sort();
+    expect(await ids({ _id: { $in: ['d3', 'd1', 'missing', 'd3'] } })).toEqual(['d1', 'd3']);
+    expect(await ids({ _id: { $in: [new ObjectId('64b000000000000000000001'), 'd2'] } })).toEqual([
+      '64b000000000000000000001',
+      'd2',
+    ]);
+    // Lists it does not push down (a number, a regex, too long) scan as before, with the same answers.
+    expect(await ids({ _id: { $in: [7, 'd4'] } })).toEqual(['7', 'd4']);
+    expect(await plan({ _id: { $in: [7, 'd4'] } })).not.toMatch(/USING (COVERING )?INDEX/);
+    expect(await ids({ _id: { $in: [/^d4$/, 'd5'] } })).toEqual(['d4', 'd5']);
+    const many = Array.from({ length: 1001 }, (_, i) => `d${i}`);
+    expect(await ids({ _id: { $in: many } })).toHaveLength(50);
+    expect(await plan({ _id: { $in: many } })).not.toMatch(/USING (COVERING )?INDEX/);
+    expect(await ids({ _id: { $in: many.slice(0, 1000) } })).toHaveLength(50);
+  });
 });
 
 describe('IdDeletes', () => {
-  it('deletes exactly the ids asked for, one $in or one statement per id', async () => {
+  it('deletes in $in chunks across chunk boundaries', async () => {
+    const n = ID_CHUNK * 2 + 50;
+    const coll = await filled('chunked', n);
+    const deletes = new IdDeletes(db, { recheckMs: 0 });
+    const want = ferret ? 'chunks' : 'in';
+    expect(await eventually(async () => (await deletes.strategy('chunked', n)) === want)).toBe(true);
+    // Every id but d5, and two that do not exist.
+    const ids = [...Array.from({ length: n }, (_, i) => `d${i}`).filter((id) => id !== 'd5'), 'x1', 'x2'];
+    await deletes.delete(coll, ids);
+    expect((await coll.find({}).toArray()).map((d) => d._id)).toEqual(['d5']);
+  });
+
+  it('deletes exactly the ids asked for, one $in, one statement per id or $in chunks', async () => {
     for (const [name, force] of [
       ['by_in', 'in'],
       ['by_each', 'each'],
+      ['by_chunks', undefined],
     ] as const) {
       const coll = await filled(name, 60);
       const deletes = new IdDeletes(db, { force, recheckMs: 0 });
-      const want = name === 'by_in' ? 'in' : ferret ? 'each' : 'in';
+      const want = name === 'by_in' || !ferret ? 'in' : name === 'by_each' ? 'each' : 'chunks';
       // One statement per id only once FerretDB finds an id by index; MongoDB always does, but
       // explains it otherwise, so it keeps $in (the path only FerretDB takes).
       expect(await eventually(async () => (await deletes.strategy(name, 27)) === want)).toBe(true);
@@ -84,7 +128,8 @@ describe('IdDeletes', () => {
     await filled('growing', 5);
     // With these costs, 10 ids go one by one from 52 documents on.
     const costs = { inPerDoc: 0.0214, inPerDocId: 0.0000186, eachPerId: 0.11 };
-    const deletes = new IdDeletes(db, { costs, recheckMs: 1000, now: () => now });
+    // The cost model: as without ferretdb-asp's patch, which finds a `$in` by the index too.
+    const deletes = new IdDeletes(db, { costs, recheckMs: 1000, inByIndex: false, now: () => now });
     expect(await deletes.strategy('growing', 10)).toBe('in');
     await db.collection<ReadModelDoc>('growing').insertMany(Array.from({ length: 60 }, (_, i) => doc(i + 5)));
     expect(await deletes.strategy('growing', 10)).toBe('in'); // trusted until the recheck
@@ -111,7 +156,7 @@ describe('IdDeletes', () => {
     });
     const later = async () => {
       now += 1001;
-      return (await deletes.strategy('just_made', 10)) === 'each';
+      return (await deletes.strategy('just_made', 10)) === 'chunks';
     };
     expect(await eventually(later)).toBe(true);
   });

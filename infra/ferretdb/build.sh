@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds ferretdb-asp (main.go: FerretDB 1.24.2 embedded) with our patches to FerretDB applied
+# (patches/*.patch; why each exists: patches/README.md). Go will not build from a changed module
+# cache, so FerretDB's module (3.4 MB) is copied to a temp dir, patched there, and built through
+# a temporary go.mod that replaces the module with the copy; infra/ferretdb's own go.mod and the
+# module cache stay as they are.
+#
+#   infra/ferretdb/build.sh <output binary>
+set -euo pipefail
+out="$(realpath -m "$1")"
+cd "$(dirname "$0")"
+mod="$(go mod download -json github.com/FerretDB/FerretDB | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
+[ -d "$mod" ] || { echo "build.sh: FerretDB's module was not downloaded" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+cp -R "$mod" "$work/ferretdb"
+chmod -R u+w "$work/ferretdb"
+for p in patches/*.patch; do
+  # Outside a repository git apply works as patch(1) does, and fails on a patch that does not fit.
+  (cd "$work/ferretdb" && git apply "$OLDPWD/$p")
+done
+cp go.mod go.sum "$work/"
+go mod edit -modfile="$work/go.mod" -replace "github.com/FerretDB/FerretDB=$work/ferretdb"
+go build -modfile="$work/go.mod" -o "$out" .
