@@ -24,6 +24,8 @@ export interface PullQueueLimits {
  * `messagesMax` messages or more than `bytesMax` bytes; the client's refill
  * then waits behind it, and at most one more window (`bytesMax`, or 100
  * messages) is in flight.
+ *
+ * One reader at a time: `wait()` wakes one caller.
  */
 export class PullQueue {
   readonly #messages: ConsumerMessages;
@@ -96,6 +98,8 @@ export class PullQueue {
   shift(): JsMsg | undefined {
     if (this.queued === 0) return undefined;
     const m = this.#queue[this.#head]!;
+    // Let go of it now: the queue is compacted only every thousand-odd messages, and the
+    // sequencer's intake before this kept that many taken 1 MB messages alive (~1.3 GB).
     this.#queue[this.#head] = undefined as unknown as JsMsg;
     this.#head++;
     this.#bytes -= m.data.length;
