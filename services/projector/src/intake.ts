@@ -18,8 +18,8 @@ export interface TakeLimits {
  * The records are pumped into a queue while a batch is being written (see
  * PullQueue): a lagging projector's next batch is as large as its limits
  * allow, not the 100 records nats.js alone would have buffered. With the
- * `single` scenario's records that halved the batches, and FerretDB's CPU
- * by a third (bench/README.md).
+ * `single` scenario's records 11 batches became 6, and FerretDB's CPU fell
+ * by ~40% (docs/read-models.md, "Deleting replaced documents").
  */
 export class Intake {
   readonly #q: PullQueue;

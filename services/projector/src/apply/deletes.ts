@@ -150,15 +150,17 @@ export class IdDeletes {
    * patch as well; a FerretDB without it scans for a `$in`, whatever the index.
    */
   async #indexUse(name: string): Promise<IdIndexUse> {
-    const byIndex = (plan: unknown) => /USING (COVERING )?INDEX/.test(JSON.stringify(plan));
-    for (let i = 0; i < EXPLAIN_TRIES; i++) {
+    const byIndex = async (filter: object) =>
+      /USING (COVERING )?INDEX/.test(
+        JSON.stringify(await this.#db.command({ explain: { find: name, filter } })),
+      );
+    let use: IdIndexUse = 'none';
+    for (let i = 0; i < EXPLAIN_TRIES && use !== 'in'; i++) {
       await this.#db.collection<ReadModelDoc>(name).findOne({ _id: PROBE_ID });
-      const plan = await this.#db.command({ explain: { find: name, filter: { _id: PROBE_ID } } });
-      if (!byIndex(plan)) continue;
-      const inPlan = await this.#db.command({ explain: { find: name, filter: { _id: { $in: PROBE_IDS } } } });
-      return byIndex(inPlan) ? 'in' : 'id';
+      if (use === 'none' && (await byIndex({ _id: PROBE_ID }))) use = 'id';
+      if (use === 'id' && (await byIndex({ _id: { $in: PROBE_IDS } }))) use = 'in';
     }
-    return 'none';
+    return use;
   }
 }
 
