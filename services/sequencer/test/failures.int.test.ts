@@ -90,8 +90,15 @@ describe('sequencer failure paths', () => {
       expect(await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages >= 1)).toBe(true);
       const last = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: `asp.dlq.${h.partition}` });
       expect(last?.header?.get('Asp-Dlq-Reason')).toMatch(/delivered 2 times/);
-      const info = await jsm.consumers.info(COMMANDS_STREAM, consumerName(h.partition));
-      expect(info.num_ack_pending + info.num_pending).toBe(0);
+      // The message is terminated right after its DLQ copy is stored: wait for the server to
+      // have both, and see that it was not delivered a third time.
+      const info = () => jsm.consumers.info(COMMANDS_STREAM, consumerName(h.partition));
+      const settled = async () => {
+        const i = await info();
+        return i.num_ack_pending + i.num_pending === 0;
+      };
+      expect(await waitFor(settled)).toBe(true);
+      expect((await info()).delivered.consumer_seq).toBe(2);
     } finally {
       await h.close();
     }
