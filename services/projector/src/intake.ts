@@ -35,6 +35,15 @@ export class Intake {
     );
   }
 
+  /** Records queued behind the batches taken so far. */
+  get queued(): number {
+    return this.#q.queued;
+  }
+
+  get queuedBytes(): number {
+    return this.#q.queuedBytes;
+  }
+
   /** The next batch; [] when nothing came within `waitMs`; undefined once closed. */
   async take(limits: TakeLimits, waitMs: number): Promise<JsMsg[] | undefined> {
     const q = this.#q;

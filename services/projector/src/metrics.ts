@@ -66,6 +66,16 @@ export function createProjectorMetrics() {
       help: 'Age of the oldest record not applied yet (0 when caught up)',
       registers: r,
     }),
+    intakeRecords: new Gauge({
+      name: 'asp_projector_intake_queued_records',
+      help: 'Commit records pulled and queued ahead of the writer when it last took a batch',
+      registers: r,
+    }),
+    intakeBytes: new Gauge({
+      name: 'asp_projector_intake_queued_bytes',
+      help: 'Bytes of those records (bounded by ASP_PULL_BYTES_MAX)',
+      registers: r,
+    }),
     cacheDocs: new Gauge({
       name: 'asp_projector_cache_docs',
       help: 'Documents in the write cache',

@@ -193,6 +193,8 @@ export class Session {
     while (this.#d.running()) {
       const msgs = await this.#intake!.take(limits, cfg.ASP_POLL_MS);
       if (!msgs) return;
+      metrics.intakeRecords.set(this.#intake!.queued);
+      metrics.intakeBytes.set(this.#intake!.queuedBytes);
       if (msgs.length === 0 || Date.now() - this.#renewedAt > this.#d.lease.ms / 3) {
         // Idle, or the lease is a third used: renew before writing anything more.
         const started = Date.now();

@@ -43,6 +43,15 @@ export class Intake {
     return new Intake(q);
   }
 
+  /** Messages queued behind the batches taken so far. */
+  get queued(): number {
+    return this.#q.queued;
+  }
+
+  get queuedBytes(): number {
+    return this.#q.queuedBytes;
+  }
+
   /** The next batch, or undefined once the intake is closed and drained. */
   async take(limits: TakeLimits): Promise<JsMsg[] | undefined> {
     const q = this.#q;

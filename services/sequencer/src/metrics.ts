@@ -72,6 +72,16 @@ export function createSequencerMetrics() {
       help: 'Bytes published to ASP_EVENTS',
       registers: r,
     }),
+    intakeMessages: new Gauge({
+      name: 'asp_sequencer_intake_queued_messages',
+      help: 'Command messages pulled and queued ahead of the committer when it last took a batch',
+      registers: r,
+    }),
+    intakeBytes: new Gauge({
+      name: 'asp_sequencer_intake_queued_bytes',
+      help: 'Bytes of those messages (bounded by ASP_PULL_BYTES_MAX)',
+      registers: r,
+    }),
     lookups: new Counter({
       name: 'asp_sequencer_result_lookups_total',
       help: 'Result look-up requests answered',

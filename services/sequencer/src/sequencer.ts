@@ -152,6 +152,8 @@ export class Sequencer {
       for (;;) {
         const msgs = await this.#intake!.take(limits);
         if (!msgs) break;
+        this.metrics.intakeMessages.set(this.#intake!.queued);
+        this.metrics.intakeBytes.set(this.#intake!.queuedBytes);
         await beforeTail;
         const p = await prepare(deps, msgs, inFlight, nextSeq);
         if (!p) continue;

@@ -94,6 +94,8 @@ describe('sequencer against a real nats-server', () => {
       'asp_wal_fsync_seconds_bucket',
       'asp_wal_last_seq',
       'asp_relay_published_seq',
+      'asp_sequencer_intake_queued_messages',
+      'asp_sequencer_intake_queued_bytes',
       'asp_leveldb_files{level="0"}',
       'asp_leveldb_compaction_seconds_total',
       'asp_state_stats_up 1',
