@@ -1,5 +1,11 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 
+/** A batch being taken: its messages and their payload bytes. */
+export interface Taken {
+  msgs: JsMsg[];
+  bytes: number;
+}
+
 export interface PullQueueLimits {
   /** Messages queued ahead of the reader; the pump pauses at this many. */
   messagesMax: number;
@@ -109,6 +115,20 @@ export class PullQueue {
     }
     if (!this.#full()) this.#room?.();
     return m;
+  }
+
+  /**
+   * Moves queued messages into `batch` while it holds fewer than `messagesMax` and the next
+   * one fits in `bytesMax` (the first message of a batch always goes, even when larger).
+   * Returns true when it stopped at a message that did not fit: the batch is full by bytes.
+   */
+  takeInto(batch: Taken, limits: { messagesMax: number; bytesMax: number }): boolean {
+    for (let m = this.peek(); m !== undefined && batch.msgs.length < limits.messagesMax; m = this.peek()) {
+      if (batch.msgs.length > 0 && batch.bytes + m.data.length > limits.bytesMax) return true;
+      batch.msgs.push(this.shift()!);
+      batch.bytes += m.data.length;
+    }
+    return false;
   }
 
   /**

@@ -2,7 +2,7 @@ import { testEnv, testNats } from '@asp/testing';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PullQueue, type PullQueueLimits } from '../src/index.ts';
+import { PullQueue, type PullQueueLimits, type Taken } from '../src/index.ts';
 
 const env = testEnv('pull');
 let nc: NatsConnection;
@@ -74,6 +74,28 @@ describe('PullQueue', () => {
       await settle(() => q.queued >= 5);
       expect(q.queued).toBe(5);
       expect(q.peek()?.seq).toBe(2);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('takeInto() fills a batch up to its count and bytes, the first message even when larger', async () => {
+    const q = await queueOver('take', 6, 10_000, { messagesMax: 1000, bytesMax: 1024 * 1024 });
+    try {
+      await settle(() => q.queued >= 6);
+      const a: Taken = { msgs: [], bytes: 0 };
+      expect(q.takeInto(a, { messagesMax: 10, bytesMax: 25_000 })).toBe(true);
+      expect(a.msgs.map((m) => m.seq)).toEqual([1, 2]);
+      expect(a.bytes).toBe(20_000);
+      const b: Taken = { msgs: [], bytes: 0 };
+      expect(q.takeInto(b, { messagesMax: 10, bytesMax: 5_000 })).toBe(true);
+      expect(b.msgs.map((m) => m.seq)).toEqual([3]);
+      const c: Taken = { msgs: [], bytes: 0 };
+      expect(q.takeInto(c, { messagesMax: 2, bytesMax: 1024 * 1024 })).toBe(false);
+      expect(c.msgs.map((m) => m.seq)).toEqual([4, 5]);
+      expect(q.takeInto(c, { messagesMax: 10, bytesMax: 1024 * 1024 })).toBe(false);
+      expect(c.msgs.map((m) => m.seq)).toEqual([4, 5, 6]);
+      expect(q.queued).toBe(0);
     } finally {
       await q.close();
     }

@@ -1,4 +1,4 @@
-import { PullQueue } from '@asp/nats';
+import { PullQueue, type Taken } from '@asp/nats';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 
 export interface TakeLimits {
@@ -49,19 +49,14 @@ export class Intake {
     const q = this.#q;
     if (!(await q.wait(waitMs))) return [];
     if (q.queued === 0) return undefined;
-    const batch: JsMsg[] = [];
-    let bytes = 0;
+    const batch: Taken = { msgs: [], bytes: 0 };
+    const bounds = { messagesMax: limits.recordsMax, bytesMax: limits.bytesMax };
     const until = Date.now() + (limits.lingerMs ?? 0);
     for (;;) {
-      for (let m = q.peek(); m !== undefined && batch.length < limits.recordsMax; m = q.peek()) {
-        // The first record always goes, even when larger than the bound.
-        if (batch.length > 0 && bytes + m.data.length > limits.bytesMax) return batch;
-        batch.push(q.shift()!);
-        bytes += m.data.length;
-      }
+      if (q.takeInto(batch, bounds)) return batch.msgs;
       const left = until - Date.now();
-      if (batch.length >= limits.recordsMax || left <= 0 || q.ended) return batch;
-      if (!(await q.wait(left))) return batch;
+      if (batch.msgs.length >= limits.recordsMax || left <= 0 || q.ended) return batch.msgs;
+      if (!(await q.wait(left))) return batch.msgs;
     }
   }
 

@@ -1,4 +1,4 @@
-import { PullQueue } from '@asp/nats';
+import { PullQueue, type Taken } from '@asp/nats';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 
 export interface IntakeLimits {
@@ -54,17 +54,10 @@ export class Intake {
 
   /** The next batch, or undefined once the intake is closed and drained. */
   async take(limits: TakeLimits): Promise<JsMsg[] | undefined> {
-    const q = this.#q;
-    await q.wait();
-    const batch: JsMsg[] = [];
-    let bytes = 0;
-    for (let m = q.peek(); m !== undefined && batch.length < limits.messagesMax; m = q.peek()) {
-      // The first message always goes, even when larger than the bound.
-      if (batch.length > 0 && bytes + m.data.length > limits.bytesMax) break;
-      batch.push(q.shift()!);
-      bytes += m.data.length;
-    }
-    return batch.length > 0 ? batch : undefined;
+    await this.#q.wait();
+    const batch: Taken = { msgs: [], bytes: 0 };
+    this.#q.takeInto(batch, limits);
+    return batch.msgs.length > 0 ? batch.msgs : undefined;
   }
 
   /**
