@@ -55,6 +55,7 @@ export {
   HEADER_WAL_SEQ,
   isValidPartition,
   partitionOfSubject,
+  readModelConsumer,
   resultLookupSubject,
   stateDumpSubject,
 } from './subjects.ts';

@@ -58,6 +58,15 @@ export function stateDumpSubject(partition: string): string {
   return subject('asp.state.', partition);
 }
 
+/**
+ * The projector's durable consumer on ASP_EVENTS (`<service>-<purpose>`, one per partition). The
+ * sequencer reads its acknowledged position to keep the read models' lag bounded (flow control,
+ * docs/sequencer.md), so the name is part of the contract between the two.
+ */
+export function readModelConsumer(partition: string): string {
+  return subject('projector-', partition);
+}
+
 export function dlqSubject(partition: string): string {
   return subject('asp.dlq.', partition);
 }

@@ -1,4 +1,4 @@
-import { EVENTS_STREAM, eventSubject } from '@asp/protocol';
+import { EVENTS_STREAM, eventSubject, readModelConsumer } from '@asp/protocol';
 import type { Logger } from '@asp/service';
 import {
   AckPolicy,
@@ -10,8 +10,8 @@ import {
 import { nanos } from '@nats-io/nats-core';
 import { backoffMs, pause } from './retry.ts';
 
-/** The durable consumer: `<service>-<purpose>`, one per partition. */
-export const consumerName = (partition: string): string => `projector-${partition}`;
+/** The durable consumer, one per partition; the sequencer's flow control reads its position. */
+export const consumerName = readModelConsumer;
 
 export interface ConsumerLimits {
   ackWaitMs: number;

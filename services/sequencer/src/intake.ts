@@ -52,9 +52,15 @@ export class Intake {
     return this.#q.queuedBytes;
   }
 
-  /** The next batch, or undefined once the intake is closed and drained. */
-  async take(limits: TakeLimits): Promise<JsMsg[] | undefined> {
+  /**
+   * The next batch, or undefined once the intake is closed and drained. `gate` (flow control)
+   * is asked once a message is there and before the batch is taken, so a batch never forms
+   * before a wait: what arrives during it joins the batch.
+   */
+  async take(limits: TakeLimits, gate?: () => Promise<void> | undefined): Promise<JsMsg[] | undefined> {
     await this.#q.wait();
+    const wait = gate?.();
+    if (wait) await wait;
     const batch: Taken = { msgs: [], bytes: 0 };
     this.#q.takeInto(batch, limits);
     return batch.msgs.length > 0 ? batch.msgs : undefined;

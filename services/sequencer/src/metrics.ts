@@ -82,6 +82,27 @@ export function createSequencerMetrics() {
       help: 'Bytes of those messages (bounded by ASP_PULL_BYTES_MAX)',
       registers: r,
     }),
+    flowState: new Gauge({
+      name: 'asp_sequencer_flow_state',
+      help: 'Flow control: 1 for the current state (idle, open, throttled, stalled), 0 for the others',
+      labelNames: ['state'] as const,
+      registers: r,
+    }),
+    flowLagSeconds: new Gauge({
+      name: 'asp_sequencer_flow_lag_seconds',
+      help: 'Age of the oldest committed record the read side has not acknowledged, as flow control last saw it',
+      registers: r,
+    }),
+    flowPauseSeconds: new Gauge({
+      name: 'asp_sequencer_flow_pause_seconds',
+      help: 'The pause flow control makes before each batch (0: none)',
+      registers: r,
+    }),
+    flowWaitSeconds: new Counter({
+      name: 'asp_sequencer_flow_wait_seconds_total',
+      help: 'Time the committer waited for the read models before taking a batch',
+      registers: r,
+    }),
     lookups: new Counter({
       name: 'asp_sequencer_result_lookups_total',
       help: 'Result look-up requests answered',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createEngine, type Engine } from '@asp/domain';
 import { connectNats } from '@asp/nats';
-import { COMMANDS_STREAM } from '@asp/protocol';
+import { COMMANDS_STREAM, readModelConsumer } from '@asp/protocol';
 import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
 import { StateStore } from '@asp/state';
 import { Wal, type WalOptions } from '@asp/wal';
@@ -10,6 +10,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { complete, prepare } from './committer.ts';
 import type { SequencerConfig } from './config.ts';
 import { serveStateDump } from './dump.ts';
+import { FlowControl } from './flowControl.ts';
 import { Intake } from './intake.ts';
 import { serveLookups } from './lookup.ts';
 import { createSequencerMetrics, type SequencerMetrics } from './metrics.ts';
@@ -40,6 +41,7 @@ export class Sequencer {
   #state?: StateStore;
   #relay?: Relay;
   #intake?: Intake;
+  #flow?: FlowControl;
   #ops?: OpsServer;
   #loop?: Promise<void>;
   #lookups?: { close(): Promise<void> };
@@ -108,6 +110,17 @@ export class Sequencer {
       },
     });
     await this.#relay.start(this.#wal.lastSeq);
+    this.#flow = new FlowControl({
+      jsm,
+      consumer: readModelConsumer(cfg.ASP_PARTITION),
+      targetMs: cfg.ASP_FLOW_LAG_TARGET_MS,
+      pollMs: cfg.ASP_FLOW_POLL_MS,
+      stallMs: cfg.ASP_FLOW_STALL_MS,
+      publishedSeq: () => this.#relay?.publishedSeq ?? 0,
+      metrics: this.metrics,
+      log: this.#log.child({ module: 'flow' }),
+    });
+    this.#flow.start(this.#wal.lastSeq);
     this.#lookups = serveLookups(nc, cfg.ASP_PARTITION, this.#state, this.metrics, this.#log);
     this.#dump = serveStateDump(nc, cfg.ASP_PARTITION, this.#state, this.#log);
 
@@ -148,9 +161,11 @@ export class Sequencer {
     let tail: Promise<void> = Promise.resolve();
     let beforeTail: Promise<void> = Promise.resolve();
     let inFlight: PendingBatch | undefined;
+    const flow = this.#flow!;
     try {
       for (;;) {
-        const msgs = await this.#intake!.take(limits);
+        // Flow control waits here, between batches: the batch in flight still completes.
+        const msgs = await this.#intake!.take(limits, () => flow.ready());
         if (!msgs) break;
         this.metrics.intakeMessages.set(this.#intake!.queued);
         this.metrics.intakeBytes.set(this.#intake!.queuedBytes);
@@ -162,9 +177,11 @@ export class Sequencer {
         const done = before.then(() => complete(deps, p));
         const pending = p.pending;
         if (pending) inFlight = pending;
+        const seq = p.seq;
         done.then(
           () => {
             if (inFlight === pending) inFlight = undefined;
+            if (seq !== undefined) flow.committed(seq);
             this.metrics.relayLag.set(this.#relay!.lag);
           },
           (err: unknown) => this.#fail(err),
@@ -188,6 +205,7 @@ export class Sequencer {
       'sequencer failed: nothing more will be acknowledged; restart to recover from the WAL',
     );
     this.#intake?.close();
+    this.#flow?.stop();
     this.#onFail(err);
   }
 
@@ -208,6 +226,7 @@ export class Sequencer {
       appliedSeq: this.#state?.appliedSeq ?? 0,
       publishedSeq: this.#relay?.publishedSeq ?? 0,
       relayLag: this.#relay?.lag ?? 0,
+      flow: this.#flow?.verdict ?? { state: 'idle', lagMs: 0 },
       ...(this.#failure ? { error: String(this.#failure) } : {}),
     };
   }
@@ -216,6 +235,7 @@ export class Sequencer {
   async stop(): Promise<void> {
     if (this.#phase === 'serving') this.#phase = 'draining';
     this.#intake?.close();
+    this.#flow?.stop();
     await this.#loop;
     const flushed = await this.#relay?.drain(this.#cfg.ASP_DRAIN_TIMEOUT_MS);
     if (flushed === false)
