@@ -85,6 +85,31 @@ describe('ferretdb-asp and lookups by _id', () => {
     expect(await plan({ _id: { $in: many } })).not.toMatch(/USING (COVERING )?INDEX/);
     expect(await ids({ _id: { $in: many.slice(0, 1000) } })).toHaveLength(50);
   });
+
+  // ferretdb-asp's delete-by-id-in patch takes these deletes straight to the ids; the answers
+  // must be MongoDB's: the count of documents that existed, and exactly those gone.
+  it('deletes by a $in of ids exactly the documents listed, and counts them', async () => {
+    const coll = await filled('in_deleted', 20);
+    const oid = new ObjectId('64b000000000000000000002');
+    await coll.insertMany([{ _id: oid }, { _id: 7 }] as unknown as ReadModelDoc[]);
+    const left = async () => (await coll.find({}).toArray()).map((d) => String(d._id)).sort();
+    const del = async (filter: object) => (await coll.deleteMany(filter)).deletedCount;
+    expect(await del({ _id: { $in: ['d3', 'd1', 'missing', 'd3'] } })).toBe(2);
+    expect(await del({ _id: { $in: [oid, 'd2', 'd2'] } })).toBe(2);
+    expect(await del({ _id: { $in: ['missing'] } })).toBe(0);
+    // A number in the list, or an extra condition: not taken straight to the ids, same answers.
+    expect(await del({ _id: { $in: [7, 'd4'] } })).toBe(2);
+    expect(await del({ _id: { $in: ['d5', 'd6'] }, n: 6 })).toBe(1);
+    // A delete of one (limit 1) removes one of the listed documents only.
+    expect((await coll.deleteOne({ _id: { $in: ['d8', 'd9'] } })).deletedCount).toBe(1);
+    const rest = await left();
+    expect(rest.filter((id) => id === 'd8' || id === 'd9')).toHaveLength(1);
+    const gone = ['d1', 'd2', 'd3', 'd4', 'd6', '64b000000000000000000002', '7'];
+    const kept = Array.from({ length: 20 }, (_, i) => `d${i}`).filter((id) => !gone.includes(id));
+    expect(rest.filter((id) => id !== 'd8' && id !== 'd9')).toEqual(
+      kept.filter((id) => id !== 'd8' && id !== 'd9').sort(),
+    );
+  });
 });
 
 describe('IdDeletes', () => {
