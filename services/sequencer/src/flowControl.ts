@@ -18,14 +18,14 @@ export interface FlowControlOptions {
   log: Logger;
 }
 
-/** Commit times kept: at the broker load's ~12 records/s over 20 minutes, at `single`'s ~100/s 2.7. */
+/** Commit times kept: at the broker load's ~12 records/s 20 minutes of them, at `single`'s ~100/s 2.7. */
 const COMMIT_TIMES_MAX = 16_384;
 
 /**
  * Flow control's I/O: every `pollMs` it reads the projector's consumer on ASP_EVENTS (records
  * of this partition not yet acknowledged = the read side's position) and judges (flow.ts)
- * whether the committer may take its next batch. The committer calls `ready()` before each
- * take; it resolves at once unless the state is `throttled`.
+ * how long the committer waits before its next batch. The committer calls `ready()` before
+ * each take; it answers at once unless a pause is set or the state is `throttled`.
  *
  * A failed poll (NATS down, no such consumer) never throttles: flow control fails open.
  */
