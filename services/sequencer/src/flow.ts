@@ -44,6 +44,9 @@ export interface FlowVerdict {
   pauseMs: number;
 }
 
+/** Nothing to follow (off, or no projector): no lag, no pause. */
+export const IDLE: FlowVerdict = { state: 'idle', lagMs: 0, pauseMs: 0 };
+
 export interface FlowInputs {
   now: number;
   /** The last WAL seq committed (fsynced and handed to the relay). */
@@ -60,7 +63,7 @@ export interface FlowInputs {
 }
 
 export function judge(i: FlowInputs): FlowVerdict {
-  if (i.targetMs === 0 || i.appliedSeq === undefined) return { state: 'idle', lagMs: 0, pauseMs: 0 };
+  if (i.targetMs === 0 || i.appliedSeq === undefined) return IDLE;
   const behind = i.appliedSeq < i.committedSeq;
   const since = behind ? i.commitTimes.timeOf(i.appliedSeq + 1) : undefined;
   const lagMs = since === undefined ? 0 : Math.max(0, i.now - since);

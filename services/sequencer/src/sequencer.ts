@@ -10,6 +10,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { complete, prepare } from './committer.ts';
 import type { SequencerConfig } from './config.ts';
 import { serveStateDump } from './dump.ts';
+import { IDLE } from './flow.ts';
 import { FlowControl } from './flowControl.ts';
 import { Intake } from './intake.ts';
 import { serveLookups } from './lookup.ts';
@@ -226,7 +227,7 @@ export class Sequencer {
       appliedSeq: this.#state?.appliedSeq ?? 0,
       publishedSeq: this.#relay?.publishedSeq ?? 0,
       relayLag: this.#relay?.lag ?? 0,
-      flow: this.#flow?.verdict ?? { state: 'idle', lagMs: 0 },
+      flow: this.#flow?.verdict ?? IDLE,
       ...(this.#failure ? { error: String(this.#failure) } : {}),
     };
   }
