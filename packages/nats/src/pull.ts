@@ -11,6 +11,11 @@ export interface PullQueueLimits {
   messagesMax: number;
   /** Bytes of payload queued ahead of the reader; the pump pauses above this much. */
   bytesMax: number;
+  /**
+   * Told of each message as it is queued, while the reader may be busy elsewhere: work done
+   * here on the next messages overlaps the reader's waits (the projector decodes ahead).
+   */
+  onQueued?: (m: JsMsg) => void;
 }
 
 /**
@@ -62,6 +67,7 @@ export class PullQueue {
         if (this.#dropping) continue;
         this.#queue.push(m);
         this.#bytes += m.data.length;
+        this.#limits.onQueued?.(m);
         this.#wake?.();
         while (this.#full() && !this.#dropping) {
           await new Promise<void>((resolve) => {

@@ -4,13 +4,15 @@ import type { Applier } from './apply/applier.ts';
 import type { Checkpoints, Position } from './checkpoint.ts';
 import { ProjectorError } from './errors.ts';
 import type { ProjectorMetrics } from './metrics.ts';
-import { sortOut } from './records.ts';
+import { type DecodeAhead, sortOut } from './records.ts';
 import { backoffMs, isTransientMongoError, pause } from './retry.ts';
 
 export interface BatchDeps {
   partition: string;
   applier: Applier;
   checkpoints: Checkpoints;
+  /** The records decoded as they arrived (see DecodeAhead); the rest are decoded here. */
+  ahead?: DecodeAhead;
   metrics: ProjectorMetrics;
   log: Logger;
   signal: AbortSignal;
@@ -35,7 +37,7 @@ export async function applyBatch(
   applied: Position,
   epoch: number,
 ): Promise<BatchOutcome> {
-  const sorted = sortOut(msgs, applied.seq, d.partition);
+  const sorted = sortOut(msgs, applied.seq, d.partition, d.ahead);
   for (const m of sorted.stale) m.ack();
   d.metrics.duplicates.inc(sorted.stale.length);
   let at = applied;

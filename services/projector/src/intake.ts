@@ -1,5 +1,6 @@
 import { PullQueue, type Taken } from '@asp/nats';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { DecodeAhead } from './records.ts';
 
 export interface TakeLimits {
   recordsMax: number;
@@ -23,16 +24,26 @@ export interface TakeLimits {
  */
 export class Intake {
   readonly #q: PullQueue;
+  readonly #ahead: DecodeAhead | undefined;
 
-  private constructor(q: PullQueue) {
+  private constructor(q: PullQueue, ahead: DecodeAhead | undefined) {
     this.#q = q;
+    this.#ahead = ahead;
   }
 
-  static async open(consumer: Consumer, window: { recordsMax: number; bytesMax: number }): Promise<Intake> {
+  /** `ahead`: decodes the records as they are queued (see DecodeAhead). */
+  static async open(
+    consumer: Consumer,
+    window: { recordsMax: number; bytesMax: number },
+    ahead?: DecodeAhead,
+  ): Promise<Intake> {
     // A record is one sequencer batch, 200 B to megabytes: the window is bounded both ways.
-    return new Intake(
-      await PullQueue.open(consumer, { messagesMax: window.recordsMax, bytesMax: window.bytesMax }),
-    );
+    const q = await PullQueue.open(consumer, {
+      messagesMax: window.recordsMax,
+      bytesMax: window.bytesMax,
+      ...(ahead ? { onQueued: (m: JsMsg) => ahead.offer(m) } : {}),
+    });
+    return new Intake(q, ahead);
   }
 
   /** Records queued behind the batches taken so far. */
@@ -53,10 +64,12 @@ export class Intake {
     const bounds = { messagesMax: limits.recordsMax, bytesMax: limits.bytesMax };
     const until = Date.now() + (limits.lingerMs ?? 0);
     for (;;) {
-      if (q.takeInto(batch, bounds)) return batch.msgs;
+      const full = q.takeInto(batch, bounds);
       const left = until - Date.now();
-      if (batch.msgs.length >= limits.recordsMax || left <= 0 || q.ended) return batch.msgs;
-      if (!(await q.wait(left))) return batch.msgs;
+      if (full || batch.msgs.length >= limits.recordsMax || left <= 0 || q.ended || !(await q.wait(left))) {
+        this.#ahead?.taken(batch.msgs);
+        return batch.msgs;
+      }
     }
   }
 

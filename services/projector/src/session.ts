@@ -16,6 +16,7 @@ import { Intake } from './intake.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 import { ensureReadModels } from './readmodels/collections.ts';
 import { type WriteGuard, writeGuardOf } from './readmodels/server.ts';
+import { DecodeAhead } from './records.ts';
 import { pause } from './retry.ts';
 
 export type Phase = 'starting' | 'waiting' | 'held' | 'standby' | 'serving' | 'stopping' | 'stopped';
@@ -47,6 +48,7 @@ export class Session {
   readonly #d: SessionDeps;
   readonly #checkpoints: Checkpoints;
   #intake?: Intake;
+  #ahead?: DecodeAhead;
   #epoch = 0;
   #guard: WriteGuard = 'atomic';
   #intents: Intents | undefined;
@@ -102,10 +104,13 @@ export class Session {
     };
     await alignConsumer(jsm, p, after, limits, log);
     const consumer = await jetstream(this.#d.nc).consumers.get(EVENTS_STREAM, consumerName(p));
-    this.#intake = await Intake.open(consumer, {
-      recordsMax: cfg.ASP_PULL_RECORDS_MAX,
-      bytesMax: cfg.ASP_PULL_BYTES_MAX,
-    });
+    // One batch's worth decoded ahead: what the next batch takes first.
+    this.#ahead = new DecodeAhead(p, cfg.ASP_BATCH_BYTES_MAX, () => this.applied.seq);
+    this.#intake = await Intake.open(
+      consumer,
+      { recordsMax: cfg.ASP_PULL_RECORDS_MAX, bytesMax: cfg.ASP_PULL_BYTES_MAX },
+      this.#ahead,
+    );
     this.#d.phase('serving');
     log.info({ partition: p, seq: cp.seq, afterStreamSeq: after, epoch: cp.epoch }, 'projecting');
     return true;
@@ -182,6 +187,7 @@ export class Session {
         ...(this.#intents ? { intents: this.#intents } : {}),
       }),
       checkpoints: this.#checkpoints,
+      ...(this.#ahead ? { ahead: this.#ahead } : {}),
       metrics,
       log: this.#d.log,
       signal: this.#d.signal,
