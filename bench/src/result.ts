@@ -6,7 +6,7 @@ import { type MachineInfo, machineInfo } from './machine.ts';
 import type { PeerResult } from './peers-contract.ts';
 import type { Scrape } from './sampler.ts';
 import type { RunPlan } from './scenarios.ts';
-import { deriveSeries, maxOf, meanBetween, type Point, type Series } from './series.ts';
+import { deriveSeries, maxOf, meanBetween, type Point, type Series, slopeBetween } from './series.ts';
 
 export const RESULT_SCHEMA = 'asp-bench/1';
 
@@ -48,6 +48,12 @@ export interface RunResult {
   projector_lag_max_s: number | null;
   catchup: CatchUp;
   rss_max_mb: { sequencer: number | null; projector: number | null; bench: number | null };
+  /**
+   * Resident memory's trend over the second half of the load, MiB per minute (least squares;
+   * null with fewer than ten samples there): the first half is warm-up (heaps and caches
+   * filling), a leak keeps rising after it.
+   */
+  rss_trend_mb_per_min: { sequencer: number | null; projector: number | null; bench: number | null };
   /** Mean cores in use during the load; `machine` counts every process, `cpus` how many there are. */
   cpu_cores_load: {
     sequencer: number | null;
@@ -151,6 +157,11 @@ export function buildRunResult(x: RunParts): RunResult {
       projector: opt(maxOf(series.rss_mb.projector)),
       bench: opt(maxOf(series.rss_mb.bench)),
     },
+    rss_trend_mb_per_min: {
+      sequencer: rssTrend(series, series.rss_mb.sequencer, x.loadEndS),
+      projector: rssTrend(series, series.rss_mb.projector, x.loadEndS),
+      bench: rssTrend(series, series.rss_mb.bench, x.loadEndS),
+    },
     cpu_cores_load: cpuDuringLoad(series, x.loadEndS, machine.cpus),
     leveldb: {
       l0_files_max: maxOf(series.leveldb_l0_files),
@@ -162,6 +173,11 @@ export function buildRunResult(x: RunParts): RunResult {
     load_end_s: r3(x.loadEndS),
     series,
   };
+}
+
+function rssTrend(series: Series, col: Series['rss_mb']['sequencer'], loadEndS: number): number | null {
+  const perS = slopeBetween(series.t_s, col, loadEndS / 2, loadEndS);
+  return perS === null ? null : Math.round(perS * 60 * 10) / 10;
 }
 
 /** Mean cores per process over the load (ticks after the first and up to its end). */

@@ -144,7 +144,6 @@ export function deriveSeries(points: readonly Point[]): Series {
   };
 }
 
-/** The largest value of a column, or null when nothing was reported. */
 /** The mean of a column's values at times in (from, to], null when there is none. */
 export function meanBetween(t: readonly number[], col: Column, from: number, to: number): number | null {
   let sum = 0;
@@ -159,6 +158,39 @@ export function meanBetween(t: readonly number[], col: Column, from: number, to:
   return n === 0 ? null : sum / n;
 }
 
+/**
+ * The least-squares slope of a column over the times in (from, to], per second; null with
+ * fewer than `pointsMin` values (too few to tell a trend from the garbage collector's swings).
+ */
+export function slopeBetween(
+  t: readonly number[],
+  col: Column,
+  from: number,
+  to: number,
+  pointsMin = 10,
+): number | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    const at = t[i]!;
+    if (v === null || v === undefined || at <= from || at > to) continue;
+    xs.push(at);
+    ys.push(v);
+  }
+  if (xs.length < pointsMin) return null;
+  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const my = ys.reduce((a, y) => a + y, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  return sxx === 0 ? null : sxy / sxx;
+}
+
+/** The largest value of a column, or null when nothing was reported. */
 export function maxOf(col: Column): number | null {
   let m: number | null = null;
   for (const v of col) if (v !== null && (m === null || v > m)) m = v;

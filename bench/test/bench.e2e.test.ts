@@ -63,6 +63,7 @@ function checkRun(r: ScenarioResult): void {
   expect(r.projector_lag_end_s === null || typeof r.projector_lag_end_s === 'number').toBe(true);
   expect(Object.keys(r.rss_max_mb).sort()).toEqual(['bench', 'projector', 'sequencer']);
   expect(r.rss_max_mb.sequencer).toBeGreaterThan(0);
+  expect(Object.keys(r.rss_trend_mb_per_min).sort()).toEqual(['bench', 'projector', 'sequencer']);
   expect(r.machine.cpus).toBeGreaterThan(0);
   expect(r.series.t_s.length).toBeGreaterThan(1);
   expect(r.catchup.caught_up, `${r.scenario}: the read models did not catch up`).toBe(true);

@@ -6,6 +6,7 @@ import { peersChart, runCharts } from '../src/report/charts.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { writeReport } from '../src/report/write.ts';
 import type { ScenarioResult } from '../src/result.ts';
+import { slopeBetween } from '../src/series.ts';
 import { assertWellFormedSvg, fixture } from './report-fixture.ts';
 
 describe('the report', () => {
@@ -25,6 +26,8 @@ describe('the report', () => {
     expect(r.p50_ms).toBeGreaterThan(40);
     expect(r.p99_ms).toBeGreaterThan(r.p50_ms);
     expect(r.rss_max_mb.sequencer).toBe(111);
+    // Five samples in the second half of the load: too few for a trend.
+    expect(r.rss_trend_mb_per_min).toEqual({ sequencer: null, projector: null, bench: null });
     expect(r.leveldb).toEqual({ l0_files_max: 3, compaction_s: 1.1, compaction_mb: 11 });
   });
 
@@ -93,5 +96,20 @@ describe('the report', () => {
       { command: 'x', charts: [] },
     );
     expect(md).toContain('Batch 2000 gives **+2.8%** items/s');
+  });
+});
+
+describe('slopeBetween', () => {
+  const t = Array.from({ length: 40 }, (_, i) => i);
+  it('is the least-squares slope per second over (from, to], ignoring missing values', () => {
+    const line = t.map((x) => (x === 7 ? null : 100 + 0.5 * x));
+    expect(slopeBetween(t, line, 0, 39)).toBeCloseTo(0.5, 9);
+    const sawtooth = t.map((x) => 100 + (x % 2 === 0 ? 30 : -30));
+    expect(slopeBetween(t, sawtooth, 19, 38)).toBeCloseTo(0, 9); // swings, no trend
+  });
+
+  it('says nothing with fewer than pointsMin values', () => {
+    expect(slopeBetween(t, t, 30, 39)).toBeNull();
+    expect(slopeBetween(t, t, 30, 39, 9)).toBeCloseTo(1, 9);
   });
 });
