@@ -50,8 +50,8 @@ export interface RunResult {
   rss_max_mb: { sequencer: number | null; projector: number | null; bench: number | null };
   /**
    * Resident memory's trend over the second half of the load, MiB per minute (least squares;
-   * null with fewer than ten samples there): the first half is warm-up (heaps and caches
-   * filling), a leak keeps rising after it.
+   * null for a load under two minutes, or with fewer than ten samples there): the first half
+   * is warm-up (heaps and caches filling), a leak keeps rising after it.
    */
   rss_trend_mb_per_min: { sequencer: number | null; projector: number | null; bench: number | null };
   /** Mean cores in use during the load; `machine` counts every process, `cpus` how many there are. */
@@ -175,7 +175,14 @@ export function buildRunResult(x: RunParts): RunResult {
   };
 }
 
+/**
+ * Shorter halves say nothing: in a 30 s run the second half is still warm-up (the `all`
+ * scenarios' 15 s halves gave -240 to +410 MiB/min).
+ */
+const TREND_HALF_S_MIN = 60;
+
 function rssTrend(series: Series, col: Series['rss_mb']['sequencer'], loadEndS: number): number | null {
+  if (loadEndS / 2 < TREND_HALF_S_MIN) return null;
   const perS = slopeBetween(series.t_s, col, loadEndS / 2, loadEndS);
   return perS === null ? null : Math.round(perS * 60 * 10) / 10;
 }

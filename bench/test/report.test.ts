@@ -26,7 +26,7 @@ describe('the report', () => {
     expect(r.p50_ms).toBeGreaterThan(40);
     expect(r.p99_ms).toBeGreaterThan(r.p50_ms);
     expect(r.rss_max_mb.sequencer).toBe(111);
-    // Five samples in the second half of the load: too few for a trend.
+    // A 10 s load: too short for a trend.
     expect(r.rss_trend_mb_per_min).toEqual({ sequencer: null, projector: null, bench: null });
     expect(r.leveldb).toEqual({ l0_files_max: 3, compaction_s: 1.1, compaction_mb: 11 });
   });
