@@ -6,7 +6,15 @@ import { type MachineInfo, machineInfo } from './machine.ts';
 import type { PeerResult } from './peers-contract.ts';
 import type { Scrape } from './sampler.ts';
 import type { RunPlan } from './scenarios.ts';
-import { deriveSeries, maxOf, meanBetween, type Point, type Series, slopeBetween } from './series.ts';
+import {
+  type Column,
+  deriveSeries,
+  maxOf,
+  meanBetween,
+  type Point,
+  type Series,
+  slopeBetween,
+} from './series.ts';
 
 export const RESULT_SCHEMA = 'asp-bench/1';
 
@@ -181,7 +189,7 @@ export function buildRunResult(x: RunParts): RunResult {
  */
 const TREND_HALF_S_MIN = 60;
 
-function rssTrend(series: Series, col: Series['rss_mb']['sequencer'], loadEndS: number): number | null {
+function rssTrend(series: Series, col: Column, loadEndS: number): number | null {
   if (loadEndS / 2 < TREND_HALF_S_MIN) return null;
   const perS = slopeBetween(series.t_s, col, loadEndS / 2, loadEndS);
   return perS === null ? null : Math.round(perS * 60 * 10) / 10;

@@ -144,18 +144,25 @@ export function deriveSeries(points: readonly Point[]): Series {
   };
 }
 
-/** The mean of a column's values at times in (from, to], null when there is none. */
-export function meanBetween(t: readonly number[], col: Column, from: number, to: number): number | null {
-  let sum = 0;
-  let n = 0;
+/** A column's reported values at times in (from, to], with their times. */
+function between(t: readonly number[], col: Column, from: number, to: number): { at: number[]; v: number[] } {
+  const out: { at: number[]; v: number[] } = { at: [], v: [] };
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
     const at = t[i]!;
     if (v === null || v === undefined || at <= from || at > to) continue;
-    sum += v;
-    n++;
+    out.at.push(at);
+    out.v.push(v);
   }
-  return n === 0 ? null : sum / n;
+  return out;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+
+/** The mean of a column's values at times in (from, to], null when there is none. */
+export function meanBetween(t: readonly number[], col: Column, from: number, to: number): number | null {
+  const { v } = between(t, col, from, to);
+  return v.length === 0 ? null : mean(v);
 }
 
 /**
@@ -169,25 +176,17 @@ export function slopeBetween(
   to: number,
   pointsMin = 10,
 ): number | null {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < col.length; i++) {
-    const v = col[i];
-    const at = t[i]!;
-    if (v === null || v === undefined || at <= from || at > to) continue;
-    xs.push(at);
-    ys.push(v);
+  const { at, v } = between(t, col, from, to);
+  if (at.length < pointsMin) return null;
+  const mt = mean(at);
+  const mv = mean(v);
+  let stv = 0;
+  let stt = 0;
+  for (let i = 0; i < at.length; i++) {
+    stv += (at[i]! - mt) * (v[i]! - mv);
+    stt += (at[i]! - mt) ** 2;
   }
-  if (xs.length < pointsMin) return null;
-  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
-  const my = ys.reduce((a, y) => a + y, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
-  }
-  return sxx === 0 ? null : sxy / sxx;
+  return stt === 0 ? null : stv / stt;
 }
 
 /** The largest value of a column, or null when nothing was reported. */

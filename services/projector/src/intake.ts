@@ -64,13 +64,13 @@ export class Intake {
     const bounds = { messagesMax: limits.recordsMax, bytesMax: limits.bytesMax };
     const until = Date.now() + (limits.lingerMs ?? 0);
     for (;;) {
-      const full = q.takeInto(batch, bounds);
+      if (q.takeInto(batch, bounds)) break;
       const left = until - Date.now();
-      if (full || batch.msgs.length >= limits.recordsMax || left <= 0 || q.ended || !(await q.wait(left))) {
-        this.#ahead?.taken(batch.msgs);
-        return batch.msgs;
-      }
+      if (batch.msgs.length >= limits.recordsMax || left <= 0 || q.ended) break;
+      if (!(await q.wait(left))) break;
     }
+    this.#ahead?.taken(batch.msgs);
+    return batch.msgs;
   }
 
   /**
