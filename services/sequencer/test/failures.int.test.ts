@@ -1,7 +1,14 @@
-import { COMMANDS_STREAM, commandSubject, DLQ_STREAM, encodeEnvelope, protocolLimits } from '@asp/protocol';
+import {
+  COMMANDS_STREAM,
+  commandSubject,
+  DLQ_STREAM,
+  dlqSubject,
+  encodeEnvelope,
+  protocolLimits,
+} from '@asp/protocol';
 import { testEnv } from '@asp/testing';
 import { defaultIo } from '@asp/wal';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { consumerName } from '../src/streams.ts';
 import { startHarness } from './helpers.ts';
@@ -48,12 +55,10 @@ describe('sequencer failure paths', () => {
       const jsm = await jetstreamManager(h.nc);
       // Undecodable and no Asp-Reply-To: no one can be told, so it is kept for an operator.
       await js.publish(commandSubject(h.partition), new Uint8Array([1, 2, 3]));
-      const dlqFirst = await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages >= 1);
-      expect(dlqFirst).toBe(true);
+      const dead = await dlqCopy(jsm, h.partition);
+      expect(dead?.header?.get('Asp-Dlq-Reason')).toMatch(/ASP_REJ_/);
       // The sequencer keeps serving.
       expect((await h.send([inc('after-dlq')]))[0]?.status).toBe('accepted');
-      const last = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: `asp.dlq.${h.partition}` });
-      expect(last?.header?.get('Asp-Dlq-Reason')).toMatch(/ASP_REJ_/);
     } finally {
       await h.close();
     }
@@ -87,9 +92,8 @@ describe('sequencer failure paths', () => {
       await h.restart();
       // Second delivery reaches the limit: moved to the DLQ, never decided.
       const jsm = await jetstreamManager(h.nc);
-      expect(await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages >= 1)).toBe(true);
-      const last = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: `asp.dlq.${h.partition}` });
-      expect(last?.header?.get('Asp-Dlq-Reason')).toMatch(/delivered 2 times/);
+      const dead = await dlqCopy(jsm, h.partition);
+      expect(dead?.header?.get('Asp-Dlq-Reason')).toMatch(/delivered 2 times/);
       // The message is terminated right after its DLQ copy is stored: wait for the server to
       // have both, and see that it was not delivered a third time.
       const info = () => jsm.consumers.info(COMMANDS_STREAM, consumerName(h.partition));
@@ -129,6 +133,21 @@ describe('sequencer failure paths', () => {
     }
   });
 });
+
+/**
+ * The DLQ copy of this test's message. ASP_DLQ is one stream for the whole test run (every
+ * test's partition has its own subject in it), so its message count says nothing about this
+ * test: another test's dead letter made an earlier version of this wait pass before the
+ * copy existed, and the read after it found none (1 run in ~8).
+ */
+async function dlqCopy(jsm: JetStreamManager, partition: string): Promise<StoredMsg | null> {
+  let found: StoredMsg | null = null;
+  await waitFor(async () => {
+    found = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: dlqSubject(partition) });
+    return found !== null;
+  });
+  return found;
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
