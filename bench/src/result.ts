@@ -18,6 +18,16 @@ import {
 
 export const RESULT_SCHEMA = 'asp-bench/1';
 
+/** The processes whose CPU a run reports, in the order the JSON lists them. */
+const CPU_PROCESSES = ['sequencer', 'projector', 'nats', 'mongo', 'bench', 'machine'] as const;
+type CpuProcess = (typeof CPU_PROCESSES)[number];
+
+/**
+ * A CPU figure per process: the two services, nats-server, the MongoDB-wire server, the
+ * bench itself, and the whole machine; null where it was not reported.
+ */
+export type CpuPerProcess = Record<CpuProcess, number | null>;
+
 /** One load run. Every field is documented in bench/README.md; renaming one is a breaking change. */
 export interface RunResult {
   schema: typeof RESULT_SCHEMA;
@@ -63,13 +73,12 @@ export interface RunResult {
    */
   rss_trend_mb_per_min: { sequencer: number | null; projector: number | null; bench: number | null };
   /** Mean cores in use during the load; `machine` counts every process, `cpus` how many there are. */
-  cpu_cores_load: {
-    sequencer: number | null;
-    projector: number | null;
-    bench: number | null;
-    machine: number | null;
-    cpus: number;
-  };
+  cpu_cores_load: CpuPerProcess & { cpus: number };
+  /**
+   * CPU microseconds per answered command, per process: the mean cores during the load over
+   * items per second. Where the two cores go, in a figure that does not move with the rate.
+   */
+  cpu_us_per_item: CpuPerProcess;
   leveldb: { l0_files_max: number | null; compaction_s: number | null; compaction_mb: number | null };
   integrity: string;
   machine: MachineInfo;
@@ -171,6 +180,7 @@ export function buildRunResult(x: RunParts): RunResult {
       bench: rssTrend(series, series.rss_mb.bench, x.loadEndS),
     },
     cpu_cores_load: cpuDuringLoad(series, x.loadEndS, machine.cpus),
+    cpu_us_per_item: cpuPerItem(series, x.loadEndS, x.load.itemsPerSecond),
     leveldb: {
       l0_files_max: maxOf(series.leveldb_l0_files),
       compaction_s: opt(delta('compaction_seconds'), r3),
@@ -195,18 +205,30 @@ function rssTrend(series: Series, col: Column, loadEndS: number): number | null 
   return perS === null ? null : Math.round(perS * 60 * 10) / 10;
 }
 
-/** Mean cores per process over the load (ticks after the first and up to its end). */
+function perProcess(f: (p: CpuProcess) => number | null): CpuPerProcess {
+  return Object.fromEntries(CPU_PROCESSES.map((p) => [p, f(p)])) as CpuPerProcess;
+}
+
+/** Mean cores per process over the load (ticks after the first and up to its end), unrounded. */
+function meanCores(series: Series, loadEndS: number): CpuPerProcess {
+  return perProcess((p) => meanBetween(series.t_s, series.cpu_cores[p], 0, loadEndS));
+}
+
+/** Mean cores per process over the load, to 0.01 core. */
 export function cpuDuringLoad(series: Series, loadEndS: number, cpus: number): RunResult['cpu_cores_load'] {
-  const mean = (col: Series['cpu_cores']['machine']) => {
-    const m = meanBetween(series.t_s, col, 0, loadEndS);
-    return m === null ? null : Math.round(m * 100) / 100;
-  };
-  const c = series.cpu_cores;
-  return {
-    sequencer: mean(c.sequencer),
-    projector: mean(c.projector),
-    bench: mean(c.bench),
-    machine: mean(c.machine),
-    cpus,
-  };
+  const cores = meanCores(series, loadEndS);
+  return { ...perProcess((p) => opt(cores[p], (c) => Math.round(c * 100) / 100)), cpus };
+}
+
+/**
+ * CPU µs per answered command, per process, to 0.1 µs. From the unrounded mean cores and
+ * rate, not the JSON's rounded ones: a core rounded to 0.01 would move it by ~0.3 µs at 15k
+ * items/s. Null where the cores are unknown or nothing was answered.
+ */
+export function cpuPerItem(series: Series, loadEndS: number, itemsPerS: number): CpuPerProcess {
+  const cores = meanCores(series, loadEndS);
+  return perProcess((p) => {
+    const c = cores[p];
+    return c === null || !(itemsPerS > 0) ? null : r1((c * 1e6) / itemsPerS);
+  });
 }

@@ -39,6 +39,7 @@ export async function runPlan(cfg: BenchConfig, plan: RunPlan, say: Say): Promis
     projectorUrl: p.projectorUrl,
     intervalMs: cfg.sampleMs,
     items: () => live(),
+    serverCpuSeconds: p.serverCpuSeconds,
   });
   try {
     const progress = new Progress(label, cfg.durationMs);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type PromSample, parsePrometheus } from './prom.ts';
 import { type Point, pointOf } from './series.ts';
+import type { ServerCpuSeconds } from './stack.ts';
 
 export interface SamplerOptions {
   sequencerUrl: string;
@@ -8,6 +9,8 @@ export interface SamplerOptions {
   intervalMs: number;
   /** The producers' answered count now (cumulative). */
   items: () => number;
+  /** nats-server's and the MongoDB-wire server's CPU seconds so far, where the bench can read them. */
+  serverCpuSeconds?: (() => ServerCpuSeconds) | undefined;
 }
 
 export interface Scrape {
@@ -106,10 +109,13 @@ export class Sampler {
     this.first = { seq: this.first?.seq ?? seq, proj: this.first?.proj ?? proj };
     this.last = { seq: seq ?? this.last?.seq, proj: proj ?? this.last?.proj };
     const cpu = process.cpuUsage();
+    const servers = this.#o.serverCpuSeconds?.() ?? {};
     this.points.push(
       pointOf(t, items, seq, proj, {
         rssBench: process.memoryUsage.rss(),
         cpuBench: (cpu.user + cpu.system) / 1e6,
+        cpuNats: servers.nats,
+        cpuMongo: servers.mongo,
         cpuMachine: await machineBusySeconds(),
       }),
     );

@@ -18,9 +18,14 @@ export interface Point {
   rss_sequencer?: number | undefined;
   rss_projector?: number | undefined;
   rss_bench?: number | undefined;
-  /** CPU seconds used so far (process_cpu_seconds_total; the bench's own; the whole machine's busy time). */
+  /**
+   * CPU seconds used so far (process_cpu_seconds_total; nats-server's and the MongoDB-wire
+   * server's from /proc, fresh pipelines only; the bench's own; the whole machine's busy time).
+   */
   cpu_sequencer?: number | undefined;
   cpu_projector?: number | undefined;
+  cpu_nats?: number | undefined;
+  cpu_mongo?: number | undefined;
   cpu_bench?: number | undefined;
   cpu_machine?: number | undefined;
 }
@@ -41,14 +46,24 @@ export interface Series {
   leveldb_compaction_s_per_s: Column;
   leveldb_compaction_mb_per_s: Column;
   rss_mb: { sequencer: Column; projector: Column; bench: Column };
-  /** Cores in use between ticks; `machine` is every process (nats-server, the MongoDB-wire server, the OS too). */
-  cpu_cores: { sequencer: Column; projector: Column; bench: Column; machine: Column };
+  /** Cores in use between ticks; `machine` is every process (the OS and anything else running too). */
+  cpu_cores: {
+    sequencer: Column;
+    projector: Column;
+    nats: Column;
+    mongo: Column;
+    bench: Column;
+    machine: Column;
+  };
 }
 
 /** What one tick reads of this process and machine besides the services' /metrics. */
 export interface LocalFigures {
   rssBench: number;
   cpuBench: number;
+  /** Undefined where the bench did not start the server or /proc cannot tell. */
+  cpuNats: number | undefined;
+  cpuMongo: number | undefined;
   cpuMachine: number | undefined;
 }
 
@@ -81,6 +96,8 @@ export function pointOf(
     rss_bench: local.rssBench,
     cpu_sequencer: s('asp_sequencer_process_cpu_seconds_total'),
     cpu_projector: p('asp_projector_process_cpu_seconds_total'),
+    cpu_nats: local.cpuNats,
+    cpu_mongo: local.cpuMongo,
     cpu_bench: local.cpuBench,
     cpu_machine: local.cpuMachine,
   };
@@ -138,6 +155,8 @@ export function deriveSeries(points: readonly Point[]): Series {
     cpu_cores: {
       sequencer: rate(points, 'cpu_sequencer'),
       projector: rate(points, 'cpu_projector'),
+      nats: rate(points, 'cpu_nats'),
+      mongo: rate(points, 'cpu_mongo'),
       bench: rate(points, 'cpu_bench'),
       machine: rate(points, 'cpu_machine'),
     },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ServerProcess, startPipeline } from '@asp/servers';
+import { cpuSecondsOf, type ServerProcess, serverPid, startPipeline } from '@asp/servers';
 import type { BenchConfig } from './config.ts';
 import { BenchError } from './errors.ts';
 
@@ -17,8 +17,18 @@ export interface Pipeline {
   projectorUrl: string;
   /** The fresh pipeline's folder (WAL, LevelDB, JetStream, SQLite, logs); undefined when given. */
   dir: string | undefined;
+  /**
+   * CPU seconds nats-server and the MongoDB-wire server have used so far, where the bench
+   * started them (a figure is missing where /proc cannot tell); given services have none.
+   */
+  serverCpuSeconds?: () => ServerCpuSeconds;
   /** Stops what the bench started; `keepLogs` leaves the logs (only) for a look after a failure. */
   stop(keepLogs?: boolean): Promise<void>;
+}
+
+export interface ServerCpuSeconds {
+  nats?: number | undefined;
+  mongo?: number | undefined;
 }
 
 type Say = (line: string) => void;
@@ -107,6 +117,10 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
       serviceEnv: { LOG_LEVEL: 'warn' },
       onStarted: (_name, p) => track(p),
     });
+    // Looked up once, now that both answer: the pids under the watchdog shells do not change.
+    const natsPid = serverPid(nats.pid);
+    const mongoPid = serverPid(mongo.pid);
+    const cpuOf = (pid: number | undefined) => (pid === undefined ? undefined : cpuSecondsOf(pid));
     return {
       fresh: true,
       natsUrl: nats.url,
@@ -116,6 +130,7 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
       sequencerUrl: sequencer.httpUrl,
       projectorUrl: projector!.httpUrl,
       dir,
+      serverCpuSeconds: () => ({ nats: cpuOf(natsPid), mongo: cpuOf(mongoPid) }),
       stop: async (keepLogs = false) => {
         await stopAll();
         if (!keepLogs) return rmSync(dir, { recursive: true, force: true });

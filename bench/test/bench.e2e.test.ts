@@ -65,6 +65,17 @@ function checkRun(r: ScenarioResult): void {
   expect(r.rss_max_mb.sequencer).toBeGreaterThan(0);
   expect(Object.keys(r.rss_trend_mb_per_min).sort()).toEqual(['bench', 'projector', 'sequencer']);
   expect(r.machine.cpus).toBeGreaterThan(0);
+  const cpuKeys = ['bench', 'machine', 'mongo', 'nats', 'projector', 'sequencer'];
+  expect(Object.keys(r.cpu_cores_load).sort()).toEqual([...cpuKeys, 'cpus'].sort());
+  expect(Object.keys(r.cpu_us_per_item).sort()).toEqual(cpuKeys);
+  expect(Object.keys(r.series.cpu_cores).sort()).toEqual(cpuKeys);
+  // A fresh pipeline on Linux: the bench started nats-server and FerretDB and reads their /proc.
+  if (process.platform === 'linux') {
+    for (const k of ['nats', 'mongo'] as const) {
+      expect(r.cpu_cores_load[k], `${r.scenario}: cpu_cores_load.${k}`).toBeGreaterThan(0);
+      expect(r.cpu_us_per_item[k], `${r.scenario}: cpu_us_per_item.${k}`).toBeGreaterThan(0);
+    }
+  }
   expect(r.series.t_s.length).toBeGreaterThan(1);
   expect(r.catchup.caught_up, `${r.scenario}: the read models did not catch up`).toBe(true);
   expect(r.integrity).toBe(auditExists ? 'INTEGRITY_OK' : 'AUDIT_UNAVAILABLE');
@@ -116,6 +127,6 @@ describe('pnpm bench all, short mode', () => {
     const files = readdirSync(dir);
     for (const s of SCENARIOS)
       expect(files.some((f) => f.startsWith(`${s}-`) && f.endsWith('.md'))).toBe(true);
-    expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(SCENARIOS.length * 7);
+    expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(SCENARIOS.length * 8);
   });
 });

@@ -49,6 +49,12 @@ export function fixture(withLevelDb: boolean): ScenarioResult {
     projector_lag_s: i < 10 ? 0.2 : 0,
     rss_sequencer: (100 + i) * 2 ** 20,
     rss_bench: 50 * 2 ** 20,
+    // Cores during the load (t ≤ 10): sequencer 0.5, nats-server 0.25, the MongoDB-wire server
+    // 0.3, the machine 1.8 then 0.1 after it; the projector and the bench report none.
+    cpu_sequencer: i * 0.5,
+    cpu_nats: i * 0.25,
+    cpu_mongo: i * 0.3,
+    cpu_machine: i <= 10 ? i * 1.8 : 18 + (i - 10) * 0.1,
     ...(withLevelDb ? { l0_files: i % 4, compaction_seconds: i / 10, compaction_bytes: i * 2 ** 20 } : {}),
   }));
   return buildRunResult({

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { peersChart, runCharts } from '../src/report/charts.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { writeReport } from '../src/report/write.ts';
-import type { ScenarioResult } from '../src/result.ts';
+import { cpuDuringLoad, cpuPerItem, type ScenarioResult } from '../src/result.ts';
 import { slopeBetween } from '../src/series.ts';
 import { assertWellFormedSvg, fixture } from './report-fixture.ts';
 
@@ -31,6 +31,57 @@ describe('the report', () => {
     expect(r.leveldb).toEqual({ l0_files_max: 3, compaction_s: 1.1, compaction_mb: 11 });
   });
 
+  it('gives CPU per process during the load, in cores and in µs per answered command', () => {
+    const r = fixture(true);
+    // The machine's 0.1 cores after the load are not in its mean.
+    expect(r.cpu_cores_load).toEqual({
+      sequencer: 0.5,
+      projector: null,
+      nats: 0.25,
+      mongo: 0.3,
+      bench: null,
+      machine: 1.8,
+      cpus: r.machine.cpus,
+    });
+    // 10,000 items/s: one core is 100 µs per item.
+    expect(r.cpu_us_per_item).toEqual({
+      sequencer: 50,
+      projector: null,
+      nats: 25,
+      mongo: 30,
+      bench: null,
+      machine: 180,
+    });
+    expect(Object.keys(r.cpu_us_per_item)).toEqual([
+      'sequencer',
+      'projector',
+      'nats',
+      'mongo',
+      'bench',
+      'machine',
+    ]);
+    const md = renderMarkdown(r, { command: 'x', charts: [] });
+    expect(md).toContain('nats-server 0.25 (25 µs), the MongoDB-wire server 0.3 (30 µs)');
+    expect(md).toContain('projector not reported (not reported)');
+    expect(md).toContain('the whole machine 1.8 (180 µs)');
+  });
+
+  it('has no CPU per item when nothing was answered or the cores are unknown', () => {
+    const { series, load_end_s } = fixture(true);
+    expect(Object.values(cpuPerItem(series, load_end_s, 0))).toEqual(Array(6).fill(null));
+    expect(cpuPerItem(series, load_end_s, 20_000)).toMatchObject({ sequencer: 25, projector: null });
+    // A load that ended before the second tick has no mean yet.
+    expect(cpuDuringLoad(series, 0.5, 2)).toEqual({
+      sequencer: null,
+      projector: null,
+      nats: null,
+      mongo: null,
+      bench: null,
+      machine: null,
+      cpus: 2,
+    });
+  });
+
   it('draws every chart as a well-formed SVG, and says when LevelDB health is not reported', () => {
     for (const withLevelDb of [true, false]) {
       const charts = runCharts(fixture(withLevelDb));
@@ -42,6 +93,7 @@ describe('the report', () => {
         'lag',
         'leveldb',
         'memory',
+        'cpu',
       ]);
       for (const c of charts) assertWellFormedSvg(c.svg);
       const leveldb = charts.find((c) => c.key === 'leveldb')!.svg;
@@ -79,7 +131,7 @@ describe('the report', () => {
     };
     assertWellFormedSvg(peersChart(r)!.svg);
     const w = writeReport(dir, r, 'pnpm bench peers --duration 10');
-    expect(w.svgs).toHaveLength(8);
+    expect(w.svgs).toHaveLength(9);
     for (const f of w.svgs) assertWellFormedSvg(readFileSync(f, 'utf8'));
     const md = readFileSync(w.markdown, 'utf8');
     expect(md).toContain('| PostgreSQL naive | 300 | 5 ms | 9 ms | 0 | 12 | 33.33 |');

@@ -38,8 +38,22 @@ describe('time-series math', () => {
     const seq = parsePrometheus(
       'asp_sequencer_commands_total{outcome="accepted"} 7\nasp_wal_fsync_seconds_count 3\n',
     );
-    const p = pointOf(1.5, 9, seq, undefined, { rssBench: 100, cpuBench: 2, cpuMachine: undefined });
-    expect(p).toMatchObject({ t_s: 1.5, items: 9, seq_commands: 7, fsyncs: 3, rss_bench: 100 });
+    const p = pointOf(1.5, 9, seq, undefined, {
+      rssBench: 100,
+      cpuBench: 2,
+      cpuNats: 0.5,
+      cpuMongo: undefined,
+      cpuMachine: undefined,
+    });
+    expect(p).toMatchObject({
+      t_s: 1.5,
+      items: 9,
+      seq_commands: 7,
+      fsyncs: 3,
+      rss_bench: 100,
+      cpu_nats: 0.5,
+    });
+    expect(p.cpu_mongo).toBeUndefined();
     expect(p.l0_files).toBeUndefined();
     expect(p.projector_lag_s).toBeUndefined();
   });
@@ -83,5 +97,14 @@ describe('CPU per process', () => {
     expect(meanBetween(s.t_s, s.cpu_cores.machine, 0, 2)).toBeCloseTo(1.9);
     expect(meanBetween(s.t_s, s.cpu_cores.machine, 0, 4)).toBeCloseTo(1.0);
     expect(meanBetween(s.t_s, s.cpu_cores.bench, 0, 2)).toBeNull();
+  });
+
+  it("takes the servers' cores from their CPU seconds, null where the bench could not read them", () => {
+    const points = [0, 1, 2].map((t) =>
+      pt(t, 0, { cpu_nats: t * 0.25, ...(t === 1 ? {} : { cpu_mongo: t * 0.6 }) }),
+    );
+    const s = deriveSeries(points);
+    expect(s.cpu_cores.nats).toEqual([null, 0.25, 0.25]);
+    expect(s.cpu_cores.mongo).toEqual([null, null, null]);
   });
 });

@@ -9,9 +9,9 @@ export interface Chart {
 }
 
 /**
- * The report's charts for one run, in the order BENCHMARKS.md lists them.
- * A metric no service reported (LevelDB health before the sequencer exports
- * it) still gets its frame, saying so, so a reader sees what is missing.
+ * The report's charts for one run, in the order BENCHMARKS.md lists them, then memory and CPU
+ * per process. A metric no service reported (LevelDB health before the sequencer exports it)
+ * still gets its frame, saying so, so a reader sees what is missing.
  */
 export function runCharts(r: RunResult): Chart[] {
   const s = r.series;
@@ -121,7 +121,36 @@ export function runCharts(r: RunResult): Chart[] {
         markX,
       }),
     },
+    {
+      key: 'cpu',
+      caption:
+        'CPU per process: cores in use between samples (nats-server and the MongoDB-wire server in a fresh pipeline only)',
+      svg: lineChart({
+        title: 'CPU',
+        subtitle: cpuSubtitle(r),
+        t: s.t_s,
+        lines: [
+          { name: 'sequencer', data: s.cpu_cores.sequencer },
+          { name: 'projector', data: s.cpu_cores.projector },
+          { name: 'nats-server', data: s.cpu_cores.nats },
+          { name: 'MongoDB-wire server', data: s.cpu_cores.mongo },
+          { name: 'bench (producers)', data: s.cpu_cores.bench },
+          { name: 'machine', data: s.cpu_cores.machine },
+        ],
+        yNames: ['cores'],
+        markX,
+      }),
+    },
   ];
+}
+
+/** The load's mean, as the Markdown gives it: how busy the machine was and what a command cost it. */
+function cpuSubtitle(r: RunResult): string | undefined {
+  const c = r.cpu_cores_load;
+  const u = r.cpu_us_per_item;
+  if (c.machine === null) return undefined;
+  const perItem = u.machine === null ? '' : `, ${u.machine} µs of CPU per item`;
+  return `during the load: ${c.machine} of ${c.cpus} cores busy${perItem}`;
 }
 
 /** The peers scenario's extra chart: ours beside each PostgreSQL mode. */

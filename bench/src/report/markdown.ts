@@ -13,6 +13,19 @@ function headline(r: RunResult): string[] {
   ];
 }
 
+/** Cores per process and CPU µs per answered command: where the machine's cores go. */
+function cpuLine(r: RunResult): string {
+  const c = r.cpu_cores_load;
+  const u = r.cpu_us_per_item;
+  const per = (k: keyof RunResult['cpu_us_per_item']) => `${n(c[k])} (${n(u[k], ' µs')})`;
+  return (
+    `- CPU during the load, mean cores of ${c.cpus} (CPU µs per answered command): sequencer ${per('sequencer')}, ` +
+    `projector ${per('projector')}, nats-server ${per('nats')}, the MongoDB-wire server ${per('mongo')}, ` +
+    `bench ${per('bench')}; the whole machine ${per('machine')} (the OS and anything else running are the rest; ` +
+    'nats-server and the MongoDB-wire server are read from /proc in a fresh pipeline only).'
+  );
+}
+
 function details(r: RunResult): string[] {
   const pf = r.preflight;
   const ld = r.leveldb;
@@ -22,7 +35,7 @@ function details(r: RunResult): string[] {
     `- WAL fsyncs during the run: ${n(r.fsyncs)} (p50 ≈ ${n(r.wal_fsync_p50_us, ' µs')}, p99 ≈ ${n(r.wal_fsync_p99_us, ' µs')}, from the sequencer's histogram); batches ${n(r.batches)}, mean ${n(r.batch_mean)} commands.`,
     `- Projector: lag at the end of the load ${n(r.projector_lag_end_s, ' s')}, max ${n(r.projector_lag_max_s, ' s')}; read models ${r.catchup.caught_up ? `caught up ${r.catchup.catchup_s} s after the load` : `**not caught up** after ${r.catchup.catchup_s} s`} (WAL seq ${n(r.catchup.wal_last_seq)}).`,
     `- Memory max: sequencer ${n(r.rss_max_mb.sequencer, ' MiB')}, projector ${n(r.rss_max_mb.projector, ' MiB')}, bench ${n(r.rss_max_mb.bench, ' MiB')}; trend over the second half of the load: sequencer ${n(r.rss_trend_mb_per_min.sequencer, ' MiB/min')}, projector ${n(r.rss_trend_mb_per_min.projector, ' MiB/min')}, bench ${n(r.rss_trend_mb_per_min.bench, ' MiB/min')}.`,
-    `- CPU during the load (mean cores of ${r.cpu_cores_load.cpus}): sequencer ${n(r.cpu_cores_load.sequencer)}, projector ${n(r.cpu_cores_load.projector)}, bench ${n(r.cpu_cores_load.bench)}; the whole machine ${n(r.cpu_cores_load.machine)} (nats-server, the MongoDB-wire server and the OS are the rest).`,
+    cpuLine(r),
     `- LevelDB: level-0 files max ${n(ld.l0_files_max)}; compactions ${n(ld.compaction_s, ' s')}, ${n(ld.compaction_mb, ' MiB')} written.`,
     `- Answered ${n(r.items)} = accepted ${n(r.accepted)} + rejected ${n(r.rejected)} (${
       Object.entries(r.rejected_by_code)

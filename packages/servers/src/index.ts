@@ -9,5 +9,6 @@ export type { Pipeline, PipelineOptions } from './pipeline.ts';
 export { startPipeline } from './pipeline.ts';
 export { assertPortFree, freePort } from './ports.ts';
 export type { ServerProcess } from './process.ts';
+export { cpuSecondsOf, serverPid } from './procstat.ts';
 export type { ServiceName, ServiceOptions, ServiceProcess } from './service.ts';
 export { pidAlive, startService, stopPid } from './service.ts';
