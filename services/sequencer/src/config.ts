@@ -60,14 +60,14 @@ export const sequencerConfigSchema = z
     /** Bytes of those records (each is up to ASP_BATCH_BYTES_MAX and more): the one that bounds memory. */
     ASP_RELAY_BUFFER_BYTES_MAX: int(256 * MiB, MiB, 16384 * MiB),
     /**
-     * Flow control (docs/sequencer.md): pause before each batch while the read models are more
-     * than this behind (the age of the oldest committed record the projector has not
-     * acknowledged), and take none above twice it. 0 turns it off: the sequencer then commits
-     * as fast as it can, however far the read side falls behind.
+     * Flow control (docs/sequencer.md): the read models' lag (the age of the oldest committed
+     * record the projector has not acknowledged) the sequencer holds to, taking commands at the
+     * pace the projector applies them; it takes none above twice it. 0 turns it off: the
+     * sequencer then commits as fast as it can, however far the read side falls behind.
      */
     ASP_FLOW_LAG_TARGET_MS: int(1000, 0, 3_600_000),
     /** How often flow control reads the projector's position from ASP_EVENTS. */
-    ASP_FLOW_POLL_MS: int(250, 10, 60_000),
+    ASP_FLOW_POLL_MS: int(100, 10, 60_000),
     /** A projector that makes no progress for this long is not waited for: writes go on without it. */
     ASP_FLOW_STALL_MS: int(5000, 100, 3_600_000),
     /** Time SIGTERM waits for the in-flight batch and the relay before exiting. */

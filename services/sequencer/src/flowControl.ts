@@ -1,7 +1,16 @@
 import { EVENTS_STREAM } from '@asp/protocol';
 import type { Logger } from '@asp/service';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { CommitTimes, FLOW_STATES, type FlowState, type FlowVerdict, IDLE, judge } from './flow.ts';
+import {
+  CommitLog,
+  FLOW_STATES,
+  type FlowState,
+  type FlowVerdict,
+  IDLE,
+  judge,
+  Pacer,
+  PaceWindow,
+} from './flow.ts';
 import type { SequencerMetrics } from './metrics.ts';
 
 export interface FlowControlOptions {
@@ -19,22 +28,25 @@ export interface FlowControlOptions {
 }
 
 /**
- * Commit times kept: ~22 minutes of records at the broker load's ~12 a second, ~6 minutes at
+ * Commits remembered: ~22 minutes of records at the broker load's ~12 a second, ~6 minutes at
  * `single`'s ~44 (unthrottled: 378 records in 30 s; 11,157 commands/s in batches of ~256).
  */
-const COMMIT_TIMES_MAX = 16_384;
+const COMMITS_MAX = 16_384;
 
 /**
  * Flow control's I/O: every `pollMs` it reads the projector's consumer on ASP_EVENTS (records
  * of this partition not yet acknowledged = the read side's position) and judges (flow.ts)
- * how long the committer waits before its next batch. The committer calls `ready()` before
- * each take; it answers at once unless a pause is set or the state is `throttled`.
+ * the rate the committer may take commands at. The committer calls `ready()` before each take
+ * and `admitted()` with the commands it took; `ready()` answers at once unless the rate's
+ * bucket is in debt or the state is `throttled`.
  *
  * A failed poll (NATS down, no such consumer) never throttles: flow control fails open.
  */
 export class FlowControl {
   readonly #o: FlowControlOptions;
-  readonly #times = new CommitTimes(COMMIT_TIMES_MAX);
+  readonly #commits = new CommitLog(COMMITS_MAX);
+  readonly #window = new PaceWindow();
+  readonly #pacer = new Pacer();
   #committedSeq = 0;
   #applied: number | undefined;
   #progressAt = Date.now();
@@ -68,32 +80,47 @@ export class FlowControl {
     this.#release();
   }
 
-  /** A record is durable and handed to the relay. */
-  committed(seq: number): void {
+  /** A record of `commands` commands is durable and handed to the relay. */
+  committed(seq: number, commands: number): void {
     this.#committedSeq = seq;
-    this.#times.note(seq, Date.now());
+    this.#commits.note(seq, Date.now(), commands);
+  }
+
+  /** The committer took a batch of `commands` commands: they count against the rate. */
+  admitted(commands: number): void {
+    this.#pacer.admit(commands, Date.now());
   }
 
   /**
-   * Undefined when the committer may go on now; else a promise that resolves when it may: after
-   * the pause, or (throttled) once a poll finds the lag back under twice the target.
+   * Undefined when the committer may go on now; else a promise that resolves when it may: once
+   * the rate allows the next batch, or (throttled) once a poll finds the lag back under twice
+   * the target.
    */
   ready(): Promise<void> | undefined {
-    const { state, pauseMs } = this.#verdict;
-    if (this.#stopped || (state !== 'throttled' && pauseMs === 0)) return undefined;
+    if (this.#blocked() === 0) return undefined;
+    return this.#wait();
+  }
+
+  /** 0: go; Infinity: until a poll says otherwise; else ms until the rate allows a batch. */
+  #blocked(): number {
+    if (this.#stopped) return 0;
+    if (this.#verdict.state === 'throttled') return Number.POSITIVE_INFINITY;
+    return this.#pacer.waitMs(Date.now());
+  }
+
+  async #wait(): Promise<void> {
     const since = performance.now();
-    return new Promise<void>((resolve) => {
-      let settled = false;
-      const done = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#o.metrics.flowWaitSeconds.inc((performance.now() - since) / 1000);
-        resolve();
-      };
-      const timer = state === 'throttled' ? undefined : setTimeout(done, pauseMs);
-      this.#waiters.push(done);
-    });
+    // Asked again after every wake: a poll may have changed the rate or ended a throttle.
+    for (let ms = this.#blocked(); ms > 0; ms = this.#blocked()) {
+      await new Promise<void>((resolve) => {
+        const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(resolve, Math.ceil(ms));
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.#o.metrics.flowWaitSeconds.inc((performance.now() - since) / 1000);
   }
 
   async #poll(): Promise<void> {
@@ -109,6 +136,8 @@ export class FlowControl {
         this.#progressAt = now;
       }
       this.#applied = applied;
+      if (applied === undefined) this.#window.clear();
+      else this.#window.add(now, this.#commits.commandsThrough(applied), this.#commits.total);
       this.#judge(now);
     } finally {
       this.#polling = false;
@@ -135,19 +164,23 @@ export class FlowControl {
       committedSeq: this.#committedSeq,
       appliedSeq: this.#applied,
       progressAt: this.#progressAt,
-      commitTimes: this.#times,
+      commits: this.#commits,
+      pace: this.#window.pace(),
       targetMs: this.#o.targetMs,
       stallMs: this.#o.stallMs,
-      pauseMs: this.#verdict.pauseMs,
+      rate: this.#verdict.rate,
     });
+    this.#pacer.setRate(this.#verdict.rate, now);
     const state = this.#verdict.state;
     if (state !== before) this.#changed(before, state);
     this.#show();
-    if (before === 'throttled' && state !== 'throttled') this.#release();
+    // Waiters ask again: the rate may have changed, a throttle ended.
+    this.#release();
   }
 
   #changed(before: FlowState, state: FlowState): void {
-    const fields = { from: before, to: state, lagMs: Math.round(this.#verdict.lagMs) };
+    const { lagMs, rate } = this.#verdict;
+    const fields = { from: before, to: state, lagMs: Math.round(lagMs), rate: Math.round(rate) };
     if (state === 'stalled') {
       this.#o.log.warn(
         { ...fields, stallMs: this.#o.stallMs },
@@ -161,11 +194,11 @@ export class FlowControl {
   #show(): void {
     const m = this.#o.metrics;
     m.flowLagSeconds.set(this.#verdict.lagMs / 1000);
-    m.flowPauseSeconds.set(this.#verdict.pauseMs / 1000);
+    m.flowRateLimit.set(this.#verdict.rate);
     for (const s of FLOW_STATES) m.flowState.set({ state: s }, s === this.#verdict.state ? 1 : 0);
   }
 
-  /** Wakes every waiter, a pause before its time too: when a throttle ends, and at stop(). */
+  /** Wakes every waiter to ask again: after each poll, and at stop() (then they go). */
   #release(): void {
     const waiters = this.#waiters;
     this.#waiters = [];

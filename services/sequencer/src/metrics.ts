@@ -84,7 +84,7 @@ export function createSequencerMetrics() {
     }),
     flowState: new Gauge({
       name: 'asp_sequencer_flow_state',
-      help: 'Flow control: 1 for the current state (idle, open, throttled, stalled), 0 for the others',
+      help: 'Flow control: 1 for the current state (idle, open, paced, throttled, stalled), 0 for the others',
       labelNames: ['state'] as const,
       registers: r,
     }),
@@ -93,9 +93,9 @@ export function createSequencerMetrics() {
       help: 'Age of the oldest committed record the read side has not acknowledged, as flow control last saw it',
       registers: r,
     }),
-    flowPauseSeconds: new Gauge({
-      name: 'asp_sequencer_flow_pause_seconds',
-      help: 'The pause flow control makes before each batch (0: none)',
+    flowRateLimit: new Gauge({
+      name: 'asp_sequencer_flow_rate_limit',
+      help: 'Commands a second flow control lets the sequencer take (0: no limit)',
       registers: r,
     }),
     flowWaitSeconds: new Counter({

@@ -173,16 +173,18 @@ export class Sequencer {
         await beforeTail;
         const p = await prepare(deps, msgs, inFlight, nextSeq);
         if (!p) continue;
+        flow.admitted(p.counts.items);
         if (p.seq !== undefined) nextSeq++;
         const before = tail;
         const done = before.then(() => complete(deps, p));
         const pending = p.pending;
         if (pending) inFlight = pending;
         const seq = p.seq;
+        const items = p.counts.items;
         done.then(
           () => {
             if (inFlight === pending) inFlight = undefined;
-            if (seq !== undefined) flow.committed(seq);
+            if (seq !== undefined) flow.committed(seq, items);
             this.metrics.relayLag.set(this.#relay!.lag);
           },
           (err: unknown) => this.#fail(err),

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './helpers.ts';
 
 const inc = (id: string): WireCommand => ({ id, type: 'counter.increment', data: { counterId: 'c', by: 1 } });
-const flowOf = (h: Harness) => h.sequencer.health().flow as { state: string; lagMs: number };
+const flowOf = (h: Harness) => h.sequencer.health().flow as { state: string; lagMs: number; rate: number };
 
 async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; !ok(); ) {
@@ -34,6 +34,13 @@ async function readSide(h: Harness) {
       const m = await consumer.next({ expires: 5000 });
       if (!m) throw new Error('no record to apply');
       await m.ackAck();
+    },
+    /** Applies every record there is, as a projector's batch does. */
+    async applyAll(): Promise<void> {
+      const { num_pending } = await consumer.info();
+      if (num_pending === 0) return;
+      const batch = await consumer.fetch({ max_messages: num_pending, expires: 1000 });
+      for await (const m of batch) await m.ackAck();
     },
   };
 }
@@ -81,6 +88,44 @@ describe('flow control against a real nats-server', () => {
     expect(Date.now() - asked).toBeLessThan(10_000);
     await reader.applyOne();
     await until('open', () => flowOf(h!).state === 'open' && flowOf(h!).lagMs === 0);
+  });
+
+  it('paces the writes to a read side that applies in bursts, and lifts the limit once it keeps up', async () => {
+    h = await startHarness(testEnv('flow3'), { ...flowEnv(60_000), ASP_FLOW_LAG_TARGET_MS: '400' });
+    const reader = await readSide(h);
+    // The read side applies what there is every 350 ms: the lag reaches ~350 ms before each
+    // apply, past half the 400 ms target, so flow control paces at the pace it sees applied.
+    let applying = true;
+    const applier = (async () => {
+      while (applying) {
+        await new Promise((r) => setTimeout(r, 350));
+        await reader.applyAll();
+      }
+    })();
+    const seen = new Set<string>();
+    let rateMax = 0;
+    const sampler = setInterval(() => {
+      const f = flowOf(h!);
+      seen.add(f.state);
+      rateMax = Math.max(rateMax, f.rate);
+    }, 10);
+    try {
+      let n = 0;
+      for (const end = Date.now() + 4000; Date.now() < end; ) {
+        expect((await h.send([inc(`p${n++}`)]))[0]!.status).toBe('accepted');
+      }
+      expect(seen).toContain('paced');
+      expect(rateMax).toBeGreaterThan(0);
+      const metrics = await (await fetch(`http://127.0.0.1:${h.sequencer.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/^asp_sequencer_flow_state\{state="paced"\} [01]$/m);
+      expect(metrics).toMatch(/^asp_sequencer_flow_rate_limit [0-9.e+]+$/m);
+      // No more writes: the read side catches up, the limit is not used, and it goes.
+      await until('open', () => flowOf(h!).state === 'open' && flowOf(h!).rate === 0);
+    } finally {
+      clearInterval(sampler);
+      applying = false;
+      await applier;
+    }
   });
 
   it('does not wait for a projector that makes no progress', async () => {
