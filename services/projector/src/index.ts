@@ -4,7 +4,7 @@ export type { ApplyStats } from './apply/applier.ts';
 export { Applier } from './apply/applier.ts';
 export { DocCache } from './apply/cache.ts';
 export type { AuditOptions, AuditReport } from './audit/audit.ts';
-export { auditLines, auditReadModels, readPartition } from './audit/audit.ts';
+export { auditLines, auditReadModels } from './audit/audit.ts';
 export type { Difference } from './audit/compare.ts';
 export { compareModels } from './audit/compare.ts';
 export type { StateDump } from './audit/dump.ts';

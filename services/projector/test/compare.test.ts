@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditLines } from '../src/audit/audit.ts';
-import { compareModels } from '../src/audit/compare.ts';
+import { Comparison, compareModels } from '../src/audit/compare.ts';
 
 const truth = new Map([
   ['org/acme', { version: 3, state: { cap: 10, used: 4 } }],
@@ -42,13 +42,26 @@ describe('compareModels', () => {
   });
 });
 
+describe('Comparison', () => {
+  it('keeps the first differences and counts them all', () => {
+    const c = new Comparison(truth, 2);
+    c.see('org/acme', { version: 1, state: {} });
+    c.see('team/eng', { version: 1, state: {} });
+    c.see('org/ghost', { version: 1, state: {} });
+    const kept = c.finish();
+    expect(kept.map((d) => d.kind)).toEqual(['version', 'version']);
+    // Two stale, one extra, one missing (counter/k was never seen).
+    expect(c.total).toBe(4);
+    expect(c.documents).toBe(3);
+  });
+});
+
 describe('auditLines', () => {
   it('ends with INTEGRITY_OK, or counts the problems and shows the first few', () => {
-    expect(auditLines({ ok: true, seq: 9, aggregates: 3, documents: 3, problems: [] }).at(-1)).toBe(
-      'INTEGRITY_OK',
-    );
+    const ok = { ok: true, seq: 9, aggregates: 3, documents: 3, problems: [], problemsTotal: 0 };
+    expect(auditLines(ok).at(-1)).toBe('INTEGRITY_OK');
     const problems = Array.from({ length: 12 }, (_, i) => `p${i}`);
-    const lines = auditLines({ ok: false, seq: 9, aggregates: 3, documents: 3, problems }, 3);
+    const lines = auditLines({ ...ok, ok: false, problems, problemsTotal: 12 }, 3);
     expect(lines).toEqual([
       'INTEGRITY_FAILED: 12 differences at seq 9',
       '  p0',
@@ -56,5 +69,9 @@ describe('auditLines', () => {
       '  p2',
       '  … and 9 more',
     ]);
+    // More found than kept: the count is of all of them.
+    const many = auditLines({ ...ok, ok: false, problems, problemsTotal: 5000 }, 20);
+    expect(many[0]).toBe('INTEGRITY_FAILED: 5000 differences at seq 9');
+    expect(many.at(-1)).toBe('  … and 4988 more');
   });
 });

@@ -5,7 +5,7 @@ import type { Db } from 'mongodb';
 import { Checkpoints } from '../checkpoint.ts';
 import { collectionName } from '../readmodels/collections.ts';
 import { fromDocument } from '../readmodels/documents.ts';
-import { compareModels } from './compare.ts';
+import { Comparison } from './compare.ts';
 import { appliedSeqOf, fetchState, type StateDump } from './dump.ts';
 
 export interface AuditOptions {
@@ -24,25 +24,34 @@ export interface AuditReport {
   seq: number;
   aggregates: number;
   documents: number;
-  /** One line per problem: broken invariants and audits first, then read model differences. */
+  /**
+   * One line per problem: broken invariants and audits first, then read model differences; the
+   * first PROBLEMS_KEPT of them.
+   */
   problems: string[];
+  /** Problems found, the ones not kept in `problems` too. */
+  problemsTotal: number;
 }
 
-/** A partition's documents in every read model, by `type/id` key. */
-export async function readPartition(
+/** Documents per cursor batch: what the audit holds of the read models at once. */
+const DOCS_BATCH = 1000;
+
+/** Differences kept for the report (all are counted): enough to show, bounded if everything differs. */
+export const PROBLEMS_KEPT = 1000;
+
+/** Calls `see` with each of a partition's documents in every read model, by `type/id` key. */
+export async function eachDocument(
   db: Db,
   engine: Engine,
   partition: string,
-): Promise<Map<string, Versioned>> {
-  const out = new Map<string, Versioned>();
+  see: (key: string, doc: Versioned) => void,
+): Promise<void> {
   for (const type of engine.domains.flatMap((d) => d.aggregates.map((a) => a.type))) {
-    const docs = await db
+    const cursor = db
       .collection<{ _id: string }>(collectionName(type))
-      .find({ $or: [{ partition }, { partition: { $exists: false } }] })
-      .toArray();
-    for (const d of docs) out.set(keyString(type, d._id), fromDocument(d));
+      .find({ $or: [{ partition }, { partition: { $exists: false } }] }, { batchSize: DOCS_BATCH });
+    for await (const d of cursor) see(keyString(type, d._id), fromDocument(d));
   }
-  return out;
 }
 
 /**
@@ -63,11 +72,12 @@ export async function auditReadModels(o: AuditOptions): Promise<AuditReport> {
       ? await waitForCheckpoint(checkpoints, o.partition, dump.appliedSeq, deadline)
       : -1;
     if (at === dump.appliedSeq) {
-      const models = await readPartition(o.db, engine, o.partition);
+      const comparison = new Comparison(dump.entries, PROBLEMS_KEPT);
+      await eachDocument(o.db, engine, o.partition, (key, doc) => comparison.see(key, doc));
       // Nothing committed meanwhile means no newer record existed for the projector to be
       // writing (documents go before the checkpoint, so the checkpoint alone cannot tell).
       const after = await appliedSeqOf(o.nc, o.partition);
-      if (after === dump.appliedSeq) return report(engine, dump, models);
+      if (after === dump.appliedSeq) return report(engine, dump, comparison);
       why = `the sequencer committed (${dump.appliedSeq} → ${after}) while the documents were read`;
     } else if (at > dump.appliedSeq || !dump.consistent) {
       why = `the sequencer kept committing (at ${dump.appliedSeq}, the projector at ${at})`;
@@ -81,6 +91,7 @@ export async function auditReadModels(o: AuditOptions): Promise<AuditReport> {
         aggregates: dump.entries.size,
         documents: 0,
         problems: [`no quiet moment to compare in: ${why}`],
+        problemsTotal: 1,
       };
     }
     await sleep(100);
@@ -101,17 +112,23 @@ async function waitForCheckpoint(
   }
 }
 
-function report(engine: Engine, dump: StateDump, models: Map<string, Versioned>): AuditReport {
-  const problems = engine
-    .checkAll(dump.entries)
+function report(engine: Engine, dump: StateDump, comparison: Comparison): AuditReport {
+  const violations = engine.checkAll(dump.entries);
+  const problems = violations
+    .slice(0, PROBLEMS_KEPT)
     .map((v) => `${v.rule}${v.key ? ` at ${v.key}` : ''}: ${v.message}`);
-  for (const d of compareModels(dump.entries, models)) problems.push(d.message);
+  for (const d of comparison.finish()) {
+    if (problems.length >= PROBLEMS_KEPT) break;
+    problems.push(d.message);
+  }
+  const problemsTotal = violations.length + comparison.total;
   return {
-    ok: problems.length === 0,
+    ok: problemsTotal === 0,
     seq: dump.appliedSeq,
     aggregates: dump.entries.size,
-    documents: models.size,
+    documents: comparison.documents,
     problems,
+    problemsTotal,
   };
 }
 
@@ -124,9 +141,10 @@ export function auditLines(r: AuditReport, shown = 10): string[] {
     ];
   }
   const lines = r.problems.slice(0, shown).map((p) => `  ${p}`);
-  if (r.problems.length > shown) lines.push(`  … and ${r.problems.length - shown} more`);
+  const more = r.problemsTotal - lines.length;
+  if (more > 0) lines.push(`  … and ${more} more`);
   return [
-    `INTEGRITY_FAILED: ${r.problems.length} difference${r.problems.length === 1 ? '' : 's'} at seq ${r.seq}`,
+    `INTEGRITY_FAILED: ${r.problemsTotal} difference${r.problemsTotal === 1 ? '' : 's'} at seq ${r.seq}`,
     ...lines,
   ];
 }
