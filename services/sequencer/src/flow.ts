@@ -209,7 +209,11 @@ export class PaceWindow {
     const last = this.#samples.at(-1);
     if (!first || !last || last.at - first.at < (RATE_WINDOW_MS * 3) / 4) return undefined;
     const s = (last.at - first.at) / 1000;
-    return { applied: (last.applied - first.applied) / s, committed: (last.committed - first.committed) / s };
+    // Applied can go back (the read side's consumer made again for a rebuild): no pace, not a negative one.
+    return {
+      applied: Math.max(0, last.applied - first.applied) / s,
+      committed: (last.committed - first.committed) / s,
+    };
   }
 
   clear(): void {

@@ -87,6 +87,9 @@ describe('PaceWindow', () => {
     for (let t = 0; t <= 10_000; t += 100) w.add(t, t < 5000 ? 0 : (t - 5000) * 3, t * 2);
     // The base kept is the last sample at or before 10,000 − RATE_WINDOW_MS.
     expect(w.pace()).toEqual({ applied: 3000, committed: 2000 });
+    // A read side that starts over (its consumer made again): its pace is 0, not negative.
+    w.add(10_100, 0, 20_200);
+    expect(w.pace()?.applied).toBe(0);
     w.clear();
     expect(w.pace()).toBeUndefined();
   });
