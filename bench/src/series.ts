@@ -15,6 +15,9 @@ export interface Point {
   relay_lag_records?: number | undefined;
   projector_lag_records?: number | undefined;
   projector_lag_s?: number | undefined;
+  /** Flow control: the commands a second the sequencer may take (0: no limit), and its waits so far. */
+  flow_rate_limit?: number | undefined;
+  flow_wait_seconds?: number | undefined;
   rss_sequencer?: number | undefined;
   rss_projector?: number | undefined;
   rss_bench?: number | undefined;
@@ -42,6 +45,9 @@ export interface Series {
   relay_lag_records: Column;
   projector_lag_s: Column;
   projector_lag_records: Column;
+  /** Flow control's rate limit at each tick, commands/s (0: none), and the share of time the committer waited. */
+  flow_rate_limit: Column;
+  flow_wait_share: Column;
   leveldb_l0_files: Column;
   leveldb_compaction_s_per_s: Column;
   leveldb_compaction_mb_per_s: Column;
@@ -91,6 +97,8 @@ export function pointOf(
     relay_lag_records: s('asp_relay_lag_records'),
     projector_lag_records: p('asp_projector_lag_records'),
     projector_lag_s: p('asp_projector_lag_seconds'),
+    flow_rate_limit: s('asp_sequencer_flow_rate_limit'),
+    flow_wait_seconds: s('asp_sequencer_flow_wait_seconds_total'),
     rss_sequencer: s('asp_sequencer_process_resident_memory_bytes'),
     rss_projector: p('asp_projector_process_resident_memory_bytes'),
     rss_bench: local.rssBench,
@@ -144,6 +152,8 @@ export function deriveSeries(points: readonly Point[]): Series {
     relay_lag_records: gauge(points, 'relay_lag_records'),
     projector_lag_s: gauge(points, 'projector_lag_s'),
     projector_lag_records: gauge(points, 'projector_lag_records'),
+    flow_rate_limit: gauge(points, 'flow_rate_limit'),
+    flow_wait_share: rate(points, 'flow_wait_seconds'),
     leveldb_l0_files: gauge(points, 'l0_files'),
     leveldb_compaction_s_per_s: rate(points, 'compaction_seconds'),
     leveldb_compaction_mb_per_s: rate(points, 'compaction_bytes', 1 / MB),

@@ -59,6 +59,33 @@ describe('time-series math', () => {
   });
 });
 
+describe('flow control', () => {
+  it("reads the sequencer's rate limit and the share of time it waited for the read models", () => {
+    const seq = parsePrometheus(
+      'asp_sequencer_flow_rate_limit 12000\nasp_sequencer_flow_wait_seconds_total 0.25\n',
+    );
+    const local = {
+      rssBench: 0,
+      cpuBench: 0,
+      cpuNats: undefined,
+      cpuMongo: undefined,
+      cpuMachine: undefined,
+    };
+    expect(pointOf(1, 0, seq, undefined, local)).toMatchObject({
+      flow_rate_limit: 12000,
+      flow_wait_seconds: 0.25,
+    });
+    const s = deriveSeries([
+      pt(0, 0, { flow_rate_limit: 0, flow_wait_seconds: 0 }),
+      pt(2, 0, { flow_rate_limit: 9000, flow_wait_seconds: 0.5 }),
+      pt(3, 0, {}),
+    ]);
+    expect(s.flow_rate_limit).toEqual([0, 9000, null]);
+    // Waited 0.5 s of the 2 s between the first two ticks.
+    expect(s.flow_wait_share).toEqual([null, 0.25, null]);
+  });
+});
+
 describe('histograms over a run', () => {
   const scrape = (c: number[]) =>
     parsePrometheus(

@@ -20,7 +20,8 @@ export function runCharts(r: RunResult): Chart[] {
   return [
     {
       key: 'throughput',
-      caption: 'Items per second over time: answered to the producers, and decided by the sequencer',
+      caption:
+        "Items per second over time: answered to the producers, decided by the sequencer, and flow control's limit (none where absent)",
       svg: lineChart({
         title: 'Throughput',
         subtitle: `${r.items_per_s.toLocaleString('en-US')} items/s over ${r.duration_s} s`,
@@ -28,6 +29,8 @@ export function runCharts(r: RunResult): Chart[] {
         lines: [
           { name: 'answered (producers)', data: s.items_per_s },
           { name: 'decided (sequencer)', data: s.server_items_per_s },
+          // 0 is "no limit": drawn as a gap, not as a limit of nothing.
+          { name: 'flow control limit', data: s.flow_rate_limit.map((v) => (v ? v : null)) },
         ],
         yNames: ['items/s'],
         markX,
