@@ -89,7 +89,7 @@ export interface Pace {
   committed: number;
 }
 
-export function lagOf(i: Pick<FlowInputs, 'now' | 'committedSeq' | 'appliedSeq' | 'commits'>): number {
+function lagOf(i: Pick<FlowInputs, 'now' | 'committedSeq' | 'appliedSeq' | 'commits'>): number {
   if (i.appliedSeq === undefined || i.appliedSeq >= i.committedSeq) return 0;
   const since = i.commits.timeOf(i.appliedSeq + 1);
   return since === undefined ? 0 : Math.max(0, i.now - since);

@@ -97,8 +97,8 @@ export class FlowControl {
    * the target.
    */
   ready(): Promise<void> | undefined {
-    if (this.#blocked() === 0) return undefined;
-    return this.#wait();
+    const ms = this.#blocked();
+    return ms === 0 ? undefined : this.#wait(ms);
   }
 
   /** 0: go; Infinity: until a poll says otherwise; else ms until the rate allows a batch. */
@@ -108,10 +108,10 @@ export class FlowControl {
     return this.#pacer.waitMs(Date.now());
   }
 
-  async #wait(): Promise<void> {
+  async #wait(first: number): Promise<void> {
     const since = performance.now();
     // Asked again after every wake: a poll may have changed the rate or ended a throttle.
-    for (let ms = this.#blocked(); ms > 0; ms = this.#blocked()) {
+    for (let ms = first; ms > 0; ms = this.#blocked()) {
       await new Promise<void>((resolve) => {
         const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(resolve, Math.ceil(ms));
         this.#waiters.push(() => {

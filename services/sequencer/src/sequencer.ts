@@ -173,14 +173,14 @@ export class Sequencer {
         await beforeTail;
         const p = await prepare(deps, msgs, inFlight, nextSeq);
         if (!p) continue;
-        flow.admitted(p.counts.items);
+        const items = p.counts.items;
+        flow.admitted(items);
         if (p.seq !== undefined) nextSeq++;
         const before = tail;
         const done = before.then(() => complete(deps, p));
         const pending = p.pending;
         if (pending) inFlight = pending;
         const seq = p.seq;
-        const items = p.counts.items;
         done.then(
           () => {
             if (inFlight === pending) inFlight = undefined;

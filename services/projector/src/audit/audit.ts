@@ -37,10 +37,10 @@ export interface AuditReport {
 const DOCS_BATCH = 1000;
 
 /** Differences kept for the report (all are counted): enough to show, bounded if everything differs. */
-export const PROBLEMS_KEPT = 1000;
+const PROBLEMS_KEPT = 1000;
 
 /** Calls `see` with each of a partition's documents in every read model, by `type/id` key. */
-export async function eachDocument(
+async function eachDocument(
   db: Db,
   engine: Engine,
   partition: string,
