@@ -27,8 +27,8 @@ export const RATE_MIN = 50;
 /**
  * The lag is held at the target times this. The projector applies what is behind in one go,
  * and a bigger backlog is cheaper per command (fewer, fuller writes to its server): held at
- * 0.5 or 0.75 of the target, `pnpm bench single` answered 5–15% fewer items/s than the pause
- * this replaces (its FerretDB spent 15–30 µs more per command); at the target, within the noise.
+ * 0.5 or 0.75 of the target, `pnpm bench single` answered 4–19% fewer items/s than the pause
+ * this replaces (its FerretDB spent 20–37 µs more per command); at the target, within the noise.
  */
 export const SETPOINT = 1;
 /** The gain's range (see `gainOf`). */
