@@ -28,8 +28,6 @@ func main() {
 	// what was lost from ASP_EVENTS. Each FerretDB write command commits at least once.
 	sqliteSync := flag.String("sqlite-synchronous", "normal",
 		"SQLite synchronous pragma: normal (no fsync per commit) or full (fsync per commit)")
-	rekeyID := flag.Bool("rekey-id", true,
-		"rebuild each collection's unique _id index on the expression FerretDB's lookups by _id use")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -55,6 +53,14 @@ func main() {
 
 	logger := slog.New(&lazyAttrs{base: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	// Before FerretDB opens the files: the patched FerretDB filters on a column older tables lack.
+	if _, err := migrateIDColumns(ctx, abs, logger); err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb-asp: cannot add the _id column to existing tables: %v\n", err)
+		os.Exit(1)
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
@@ -64,12 +70,6 @@ func main() {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb-asp: %v\n", err)
 		os.Exit(1)
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if *rekeyID {
-		go keepIDIndexes(ctx, abs, logger)
 	}
 
 	// Run returns when ctx is cancelled or the listener fails (for example a

@@ -9,7 +9,7 @@
  *   node services/projector/bench/deletes.ts [--docs 10000] [--ids 300] [--rounds 5]
  *
  * The FerretDB is the one @asp/servers finds (ASP_TOOLS_DIR picks another
- * build, e.g. one without the `_id` index rebuild: `-rekey-id=false`).
+ * build, e.g. one built without a patch of infra/ferretdb/patches).
  */
 import { IdDeletes } from '../src/apply/deletes.ts';
 import type { ReadModelDoc } from '../src/readmodels/documents.ts';

@@ -21,10 +21,11 @@ export const ID_CHUNK = 200;
 /** How long a collection's size and its index use are trusted before they are looked up again. */
 const RECHECK_MS = 30_000;
 /**
- * How long "no index yet" is trusted. ferretdb-asp rebuilds the `_id` index of a new collection
- * within a second (infra/ferretdb/idindex.go), and the projector's first replacements come
- * right after its first inserts made the collection: trusting that "no" for RECHECK_MS made a
- * whole `single` run delete by `$in`, scanning 15,000 documents per batch.
+ * How long "no index yet" is trusted. ferretdb-asp creates each collection with its `_id` index
+ * on the column its lookups filter on (infra/ferretdb/patches/sqlite-id-column.patch); an older
+ * build rebuilt the index within a second of the collection's creation, and trusting its first
+ * "no" for RECHECK_MS made a whole `single` run delete by `$in`, scanning 15,000 documents per
+ * batch. Another FerretDB may never index: then a second's delay costs nothing.
  */
 const UNINDEXED_RECHECK_MS = 1000;
 
@@ -76,8 +77,8 @@ interface Known {
  * explain shows (see DeleteStrategy): `$in` chunks where a `$in` is found by the index
  * (ferretdb-asp's patch), else the cheaper of one `$in` and one statement per id for the
  * collection's size and the number of ids (see DELETE_COSTS) where one `_id` is found by the
- * index (ferretdb-asp rebuilds each collection's `_id` index for that,
- * infra/ferretdb/idindex.go), else one `$in`. Every way deletes the same documents.
+ * index (ferretdb-asp keeps `_id` in an indexed column for that,
+ * infra/ferretdb/patches/sqlite-id-column.patch), else one `$in`. Every way deletes the same documents.
  */
 export class IdDeletes {
   readonly #db: Db;
