@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import { idDeletesOf } from './deletes.ts';
-import { docOf, insertAll, type WriteOutcome } from './inserts.ts';
+import { addTo, docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { IntentGroup, Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
 
@@ -50,16 +50,12 @@ export async function writeReinserting(
   intents: Intents | undefined,
 ): Promise<WriteOutcome> {
   const out: WriteOutcome = { written: [], conflicts: [] };
-  const add = (r: WriteOutcome) => {
-    out.written.push(...r.written);
-    out.conflicts.push(...r.conflicts);
-  };
   const replaced: Replaced[] = [];
   for (const [collection, writes] of groups) {
     // A document believed new that exists after all makes its insert fail: a conflict, never
     // silently replaced.
     const fresh = writes.filter((w) => w.baseVersion === 0);
-    if (fresh.length > 0) add(await insertAll(db.collection<ReadModelDoc>(collection), fresh));
+    if (fresh.length > 0) addTo(out, await insertAll(db.collection<ReadModelDoc>(collection), fresh));
     for (const write of writes) if (write.baseVersion > 0) replaced.push({ collection, write });
   }
   for (const step of steps(replaced)) {
@@ -78,7 +74,7 @@ export async function writeReinserting(
     for (const g of intent) {
       const coll: Collection<ReadModelDoc> = db.collection<ReadModelDoc>(g.collection);
       await idDeletesOf(db).delete(coll, g.deleteIds);
-      add(await insertAll(coll, byCollection.get(g.collection)!, g.docs));
+      addTo(out, await insertAll(coll, byCollection.get(g.collection)!, g.docs));
     }
     await intents?.end();
   }
