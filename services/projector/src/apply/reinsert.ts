@@ -23,11 +23,12 @@ interface Replaced {
 }
 
 /**
- * FerretDB: documents are written by inserting, never by updating. FerretDB
- * 1.24 (SQLite) finds an updated document by scanning and parsing the whole
- * collection unless its `_id` index was rebuilt (ferretdb-asp does, see
- * deletes.ts), and an update command of many statements locks the database
- * up (docs/read-models.md); so no updates at all.
+ * A FerretDB other than ferretdb-asp (guard `id-only`; ferretdb-asp replaces
+ * in place, see WriteGuard): documents are written by inserting, never by
+ * updating. Upstream FerretDB 1.24 (SQLite) finds an updated document by
+ * scanning and parsing the whole collection when the filter has more than
+ * `_id`, and an update command of many statements locks the database up
+ * (docs/read-models.md); so no updates at all.
  *
  * - New documents (base version 0) are inserted, many per command, with no
  *   redo log: a crash leaves each one written or not, and the replay after it
