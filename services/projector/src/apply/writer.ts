@@ -51,8 +51,8 @@ export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<Wri
  * New documents are inserted (an existing one makes its insert fail),
  * existing ones replaced only while they still have the version the new
  * state was computed from: MongoDB checks the filter as it writes, so a
- * write from a stale base changes nothing instead of going back;
- * ferretdb-asp checks it against the document as it read it (see
+ * write from a stale base changes nothing instead of going back; so does
+ * ferretdb-asp, but for what it hands to FerretDB's own path (see
  * WriteGuard). A replace matching nothing is a conflict, as an insert that
  * finds the document.
  */

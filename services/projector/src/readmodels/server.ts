@@ -6,12 +6,12 @@ import type { Db } from 'mongodb';
  * - `atomic` (MongoDB): replaces filter on `{ _id, version: <base> }`; the
  *   server checks it as it writes, so a stale write changes nothing.
  * - `checked` (ferretdb-asp, `infra/ferretdb/patches/update-replace-by-ids.patch`):
- *   the same replaces, many per `update` command; FerretDB reads the
- *   documents by their `_id`, tests each filter (the version too) against
- *   the document as read and writes the replacements in one transaction.
- *   Nothing holds the document between that read and the write, so, as for
- *   `id-only`, the projector must be its only writer (one writer per
- *   document; a rebuild stops it first, see checkpoint.ts).
+ *   the same replaces, many per `update` command; SQLite checks the version
+ *   as it writes each replacement (a guarded UPDATE by the `_id` index). A
+ *   statement that did not write that way is run FerretDB's own way, which
+ *   reads the document and writes it back with nothing holding it in
+ *   between; so, as for `id-only`, the projector counts on being the only
+ *   writer of its documents (a rebuild stops it first, see checkpoint.ts).
  * - `id-only` (any other FerretDB): FerretDB 1.24 checks no filter at write
  *   time, finds even `{ _id }` by scanning the collection, and an update of
  *   many statements stalls every client (see apply/reinsert.ts). The guard
