@@ -84,11 +84,9 @@ export class Session {
       }
     }
     this.#guard = await writeGuardOf(this.#d.db);
-    // A delete-then-insert step a crash cut short (FerretDB) is finished before anything is read,
-    // also where this projector replaces in place (`checked`): an earlier one may have left it.
-    const intents = this.#guard === 'atomic' ? undefined : new Intents(this.#d.db, p, cp.epoch);
-    if (await intents?.redo(this.#d.db)) log.warn('redid the write step a crash had interrupted');
-    this.#intents = this.#guard === 'id-only' ? intents : undefined;
+    // A delete-then-insert step a crash cut short (FerretDB) is finished before anything is read.
+    this.#intents = this.#guard === 'id-only' ? new Intents(this.#d.db, p, cp.epoch) : undefined;
+    if (await this.#intents?.redo(this.#d.db)) log.warn('redid the write step a crash had interrupted');
     await ensureReadModels(
       this.#d.db,
       this.#d.engine.domains.flatMap((d) => d.aggregates.map((a) => a.type)),

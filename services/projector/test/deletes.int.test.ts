@@ -13,7 +13,7 @@ let ferret = false;
 beforeAll(async () => {
   mongo = await testMongo(env);
   db = mongo.db(`${env.prefix}d`);
-  ferret = (await writeGuardOf(db)) !== 'atomic';
+  ferret = (await writeGuardOf(db)) === 'id-only';
 });
 
 afterAll(async () => {

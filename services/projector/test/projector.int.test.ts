@@ -82,21 +82,6 @@ describe('projector', () => {
     const dup = await p.metrics.registry.getSingleMetricAsString('asp_projector_duplicate_records_total');
     expect(dup).toMatch(/ 18$/m);
   });
-
-  it('finishes at start a write step an earlier projector left, whichever way this one writes', async () => {
-    const partition = `${env.prefix}l`;
-    const { src } = seededSource(partition, 2, 5, 10);
-    await publishRecords(js, src.records);
-    // An earlier projector (FerretDB's delete-then-insert) died between the delete and the insert.
-    const ldb = mongo.db(partition);
-    const left = ldb.collection<{ _id: string; n: number }>('left_step');
-    await new Intents(ldb, partition, 0).begin('left_step', ['d'], [{ _id: 'd', n: 2 } as never]);
-    const p = await projector(partition, { ASP_MONGO_DB: partition });
-    await waitFor('the projector to apply every record', () => p.applied.seq === src.seq);
-    expect(await left.findOne({ _id: 'd' })).toEqual({ _id: 'd', n: 2 });
-    expect(await new Intents(ldb, partition, 0).redo(ldb)).toBe(false);
-    expect(stateHash((await readModels(ldb, src.engine)).entries())).toBe(stateHash(src.state.entries()));
-  });
 });
 
 describe('writes', () => {

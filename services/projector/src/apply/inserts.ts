@@ -9,12 +9,6 @@ export interface WriteOutcome {
   conflicts: DocWrite[];
 }
 
-/** Adds r's written and conflicts to out's. */
-export function addTo(out: WriteOutcome, r: WriteOutcome): void {
-  out.written.push(...r.written);
-  out.conflicts.push(...r.conflicts);
-}
-
 /** Documents per `insert` or `update` command. */
 export const COMMAND_DOCS_MAX = 1000;
 const DUPLICATE_KEY = 11000;

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import { idDeletesOf } from './deletes.ts';
-import { addTo, docOf, insertAll, type WriteOutcome } from './inserts.ts';
+import { docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { IntentGroup, Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
 
@@ -23,12 +23,11 @@ interface Replaced {
 }
 
 /**
- * A FerretDB other than ferretdb-asp (guard `id-only`; ferretdb-asp replaces
- * in place, see WriteGuard): documents are written by inserting, never by
- * updating. Upstream FerretDB 1.24 (SQLite) finds an updated document by
- * scanning and parsing the whole collection when the filter has more than
- * `_id`, and an update command of many statements locks the database up
- * (docs/read-models.md); so no updates at all.
+ * FerretDB: documents are written by inserting, never by updating. FerretDB
+ * 1.24 (SQLite) finds an updated document by scanning and parsing the whole
+ * collection unless its `_id` index was rebuilt (ferretdb-asp does, see
+ * deletes.ts), and an update command of many statements locks the database
+ * up (docs/read-models.md); so no updates at all.
  *
  * - New documents (base version 0) are inserted, many per command, with no
  *   redo log: a crash leaves each one written or not, and the replay after it
@@ -51,12 +50,16 @@ export async function writeReinserting(
   intents: Intents | undefined,
 ): Promise<WriteOutcome> {
   const out: WriteOutcome = { written: [], conflicts: [] };
+  const add = (r: WriteOutcome) => {
+    out.written.push(...r.written);
+    out.conflicts.push(...r.conflicts);
+  };
   const replaced: Replaced[] = [];
   for (const [collection, writes] of groups) {
     // A document believed new that exists after all makes its insert fail: a conflict, never
     // silently replaced.
     const fresh = writes.filter((w) => w.baseVersion === 0);
-    if (fresh.length > 0) addTo(out, await insertAll(db.collection<ReadModelDoc>(collection), fresh));
+    if (fresh.length > 0) add(await insertAll(db.collection<ReadModelDoc>(collection), fresh));
     for (const write of writes) if (write.baseVersion > 0) replaced.push({ collection, write });
   }
   for (const step of steps(replaced)) {
@@ -75,7 +78,7 @@ export async function writeReinserting(
     for (const g of intent) {
       const coll: Collection<ReadModelDoc> = db.collection<ReadModelDoc>(g.collection);
       await idDeletesOf(db).delete(coll, g.deleteIds);
-      addTo(out, await insertAll(coll, byCollection.get(g.collection)!, g.docs));
+      add(await insertAll(coll, byCollection.get(g.collection)!, g.docs));
     }
     await intents?.end();
   }

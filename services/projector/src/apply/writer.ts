@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import type { WriteGuard } from '../readmodels/server.ts';
 import { isTransientMongoError } from '../retry.ts';
-import { addTo, COMMAND_DOCS_MAX, chunks, docOf, insertAll, type WriteOutcome } from './inserts.ts';
+import { COMMAND_DOCS_MAX, chunks, docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
 import { writeReinserting } from './reinsert.ts';
@@ -18,10 +18,9 @@ export interface WriteTarget {
 }
 
 /**
- * Writes each document once, per collection: with version-guarded bulk
- * writes, on MongoDB the collections in parallel, on ferretdb-asp one after
- * the other (SQLite writes one transaction at a time); on any other FerretDB
- * by inserts and delete-then-insert steps (see reinsert.ts).
+ * Writes each document once, per collection: on MongoDB with version-guarded
+ * bulk writes, the collections in parallel; on FerretDB by inserts and
+ * delete-then-insert steps (see reinsert.ts), one command after the other.
  */
 export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<WriteOutcome> {
   const groups = new Map<string, DocWrite[]>();
@@ -32,29 +31,23 @@ export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<Wri
     else groups.set(name, [w]);
   }
   if (t.guard === 'id-only') return writeReinserting(t.db, groups, t.intents);
-  const out: WriteOutcome = { written: [], conflicts: [] };
-  if (t.guard === 'checked') {
-    for (const [name, ws] of groups) addTo(out, await writeGuarded(t.db.collection<ReadModelDoc>(name), ws));
-    return out;
-  }
   const settled = await Promise.allSettled(
     [...groups].map(([name, ws]) => writeGuarded(t.db.collection<ReadModelDoc>(name), ws)),
   );
+  const out: WriteOutcome = { written: [], conflicts: [] };
   for (const s of settled) {
     if (s.status === 'rejected') throw s.reason;
-    addTo(out, s.value);
+    out.written.push(...s.value.written);
+    out.conflicts.push(...s.value.conflicts);
   }
   return out;
 }
 
 /**
- * New documents are inserted (an existing one makes its insert fail),
- * existing ones replaced only while they still have the version the new
- * state was computed from: MongoDB checks the filter as it writes, so a
- * write from a stale base changes nothing instead of going back; so does
- * ferretdb-asp, but for what it hands to FerretDB's own path (see
- * WriteGuard). A replace matching nothing is a conflict, as an insert that
- * finds the document.
+ * MongoDB: new documents are inserted (an existing one makes its insert
+ * fail), existing ones replaced only while they still have the version the
+ * new state was computed from — the server checks the filter as it writes,
+ * so a write from a stale base changes nothing instead of going back.
  */
 async function writeGuarded(coll: Collection<ReadModelDoc>, writes: DocWrite[]): Promise<WriteOutcome> {
   const out = await insertAll(

@@ -43,7 +43,7 @@ const byType: Record<string, IndexDef[]> = {
  * projector's writes.
  */
 export function indexesOf(aggregateType: string, guard: WriteGuard = 'atomic'): IndexDef[] {
-  if (guard !== 'atomic') return [];
+  if (guard === 'id-only') return [];
   return [...common, ...(byType[aggregateType] ?? [])];
 }
 
