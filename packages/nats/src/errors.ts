@@ -1,5 +1,9 @@
 import { AspError } from '@asp/errors';
 
-export type NatsErrorCode = 'ASP_ERR_NATS_TOO_OLD' | 'ASP_ERR_NATS_NO_JETSTREAM' | 'ASP_ERR_NATS_CONNECT';
+export type NatsErrorCode =
+  | 'ASP_ERR_NATS_TOO_OLD'
+  | 'ASP_ERR_NATS_NO_JETSTREAM'
+  | 'ASP_ERR_NATS_CONNECT'
+  | 'ASP_ERR_NATS_PULL_WINDOW';
 
 export class NatsError extends AspError<NatsErrorCode> {}

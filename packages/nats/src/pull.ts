@@ -1,4 +1,5 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { NatsError } from './errors.ts';
 
 /** A batch being taken: its messages and their payload bytes. */
 export interface Taken {
@@ -16,6 +17,11 @@ export interface PullQueueLimits {
    * here on the next messages overlaps the reader's waits (the projector decodes ahead).
    */
   onQueued?: (m: JsMsg) => void;
+  /**
+   * The server's max_payload (`nc.info.max_payload`). A window smaller than one message could
+   * never take it: the consumer would end on the first such message, so opening refuses it.
+   */
+  payloadMax?: number;
 }
 
 /**
@@ -36,6 +42,12 @@ export interface PullQueueLimits {
  * then waits behind it, and at most one more window (`bytesMax`, or 100
  * messages) is in flight.
  *
+ * A message larger than what the pulls in flight have left ends them (a 409
+ * from the server); nats.js 3.4.0 then waited for two missed heartbeats, 30 s
+ * and more, before pulling again. Our patch of it pulls a whole window at once
+ * (patches/README.md), on top of what the other pulls still have left: two
+ * windows in flight at most, for as long as those last.
+ *
  * One reader at a time: `wait()` wakes one caller.
  */
 export class PullQueue {
@@ -45,6 +57,7 @@ export class PullQueue {
   #head = 0;
   #bytes = 0;
   #ended = false;
+  #failure: Error | undefined;
   /** Closing: what arrives is dropped (and redelivered later), so the client can end. */
   #dropping = false;
   #wake: (() => void) | undefined;
@@ -57,6 +70,13 @@ export class PullQueue {
   }
 
   static async open(consumer: Consumer, limits: PullQueueLimits): Promise<PullQueue> {
+    if (limits.payloadMax !== undefined && limits.bytesMax < limits.payloadMax) {
+      throw new NatsError(
+        'ASP_ERR_NATS_PULL_WINDOW',
+        `a pull window of ${limits.bytesMax} bytes is smaller than the server's max_payload ` +
+          `(${limits.payloadMax}): one message could fill more than the window, and its consumer would stop there`,
+      );
+    }
     const messages = await consumer.consume({ max_bytes: limits.bytesMax });
     return new PullQueue(messages, limits);
   }
@@ -76,6 +96,9 @@ export class PullQueue {
           this.#room = undefined;
         }
       }
+    } catch (err) {
+      // The client ended the consumer (a status it cannot go on from): the reader sees the end.
+      this.#failure = err instanceof Error ? err : new Error(String(err));
     } finally {
       this.#ended = true;
       this.#wake?.();
@@ -99,6 +122,11 @@ export class PullQueue {
   /** True once the client ended (stopped or closed) and the pump delivered all it had. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Why the client ended the consumer, when it was not stopped or closed by us. */
+  get failure(): Error | undefined {
+    return this.#failure;
   }
 
   /** The next message, left in the queue. */

@@ -2,7 +2,7 @@ import { testEnv, testNats } from '@asp/testing';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PullQueue, type PullQueueLimits, type Taken } from '../src/index.ts';
+import { NatsError, PullQueue, type PullQueueLimits, type Taken } from '../src/index.ts';
 
 const env = testEnv('pull');
 let nc: NatsConnection;
@@ -127,6 +127,50 @@ describe('PullQueue', () => {
     }
     expect(taken).toBe(20);
     expect(q.ended).toBe(true);
+  });
+
+  /**
+   * nats.js refills its pulls with what the window has left: after 30 small messages, the two
+   * requests in flight have ~5.5 KB and ~3.7 KB of their 10 KB window left. A 9 KB message fits
+   * neither, and the server ends both (409). Unpatched, nats.js 3.4.0 then waits for two missed
+   * heartbeats (30 s with its defaults; 44.7 s when this was written) before pulling again,
+   * though the message is there: the stall that failed the projector's rebuild in its e2e test.
+   */
+  it('takes a message larger than what the pulls in flight have left without waiting for missed heartbeats', async () => {
+    const jsm = await jetstreamManager(nc);
+    const stream = `${env.prefix}_tail`;
+    const subject = `${env.prefix}.tail`;
+    await jsm.streams.add({ name: stream, subjects: [subject] });
+    const js = jetstream(nc);
+    for (let i = 0; i < 30; i++) await js.publish(subject, new Uint8Array(100));
+    const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    const q = await PullQueue.open(consumer, { messagesMax: 256, bytesMax: 10_000 });
+    try {
+      let taken = 0;
+      while (taken < 30 && (await q.wait(10_000))) while (q.shift()) taken++;
+      expect(taken).toBe(30);
+      // Let the refill requests reach the server before the large message does.
+      await new Promise((r) => setTimeout(r, 300));
+      await js.publish(subject, new Uint8Array(9_000));
+      // Delivered in milliseconds with the patch; 10 s is far below the unpatched 30 s.
+      expect(await q.wait(10_000)).toBe(true);
+      expect(q.shift()?.data.length).toBe(9_000);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('ends with the reason when one message is larger than the whole window, and refuses such a window at open', async () => {
+    const q = await queueOver('toolarge', 1, 20_000, { messagesMax: 10, bytesMax: 10_000 });
+    expect(await q.wait(10_000)).toBe(true);
+    expect(q.ended).toBe(true);
+    expect(q.queued).toBe(0);
+    expect(q.failure?.message).toMatch(/message size exceeds maxbytes/);
+
+    const consumer = await jetstream(nc).consumers.get(`${env.prefix}_toolarge`, 'c');
+    const refused = PullQueue.open(consumer, { messagesMax: 10, bytesMax: 10_000, payloadMax: 20_000 });
+    await expect(refused).rejects.toBeInstanceOf(NatsError);
+    await expect(refused).rejects.toMatchObject({ code: 'ASP_ERR_NATS_PULL_WINDOW' });
   });
 
   it('close() returns while the pump is paused at its bound', async () => {

@@ -34,13 +34,14 @@ export class Intake {
   /** `ahead`: decodes the records as they are queued (see DecodeAhead). */
   static async open(
     consumer: Consumer,
-    window: { recordsMax: number; bytesMax: number },
+    window: { recordsMax: number; bytesMax: number; payloadMax?: number },
     ahead?: DecodeAhead,
   ): Promise<Intake> {
     // A record is one sequencer batch, 200 B to megabytes: the window is bounded both ways.
     const q = await PullQueue.open(consumer, {
       messagesMax: window.recordsMax,
       bytesMax: window.bytesMax,
+      ...(window.payloadMax !== undefined ? { payloadMax: window.payloadMax } : {}),
       ...(ahead ? { onQueued: (m: JsMsg) => ahead.offer(m) } : {}),
     });
     return new Intake(q, ahead);
@@ -53,6 +54,11 @@ export class Intake {
 
   get queuedBytes(): number {
     return this.#q.queuedBytes;
+  }
+
+  /** Why the consumer ended, when the client ended it (see PullQueue.failure). */
+  get failure(): Error | undefined {
+    return this.#q.failure;
   }
 
   /** The next batch; [] when nothing came within `waitMs`; undefined once closed. */

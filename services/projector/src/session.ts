@@ -108,7 +108,11 @@ export class Session {
     this.#ahead = new DecodeAhead(p, cfg.ASP_BATCH_BYTES_MAX, () => this.applied.seq);
     this.#intake = await Intake.open(
       consumer,
-      { recordsMax: cfg.ASP_PULL_RECORDS_MAX, bytesMax: cfg.ASP_PULL_BYTES_MAX },
+      {
+        recordsMax: cfg.ASP_PULL_RECORDS_MAX,
+        bytesMax: cfg.ASP_PULL_BYTES_MAX,
+        ...(this.#d.nc.info ? { payloadMax: this.#d.nc.info.max_payload } : {}),
+      },
       this.#ahead,
     );
     this.#d.phase('serving');
@@ -198,7 +202,11 @@ export class Session {
     const limits = { recordsMax: cfg.ASP_BATCH_RECORDS_MAX, bytesMax: cfg.ASP_BATCH_BYTES_MAX, lingerMs: 0 };
     while (this.#d.running()) {
       const msgs = await this.#intake!.take(limits, cfg.ASP_POLL_MS);
-      if (!msgs) return;
+      if (!msgs) {
+        const failure = this.#intake!.failure;
+        if (failure) this.#d.log.warn({ err: failure }, 'the events consumer ended: reloading');
+        return;
+      }
       metrics.intakeRecords.set(this.#intake!.queued);
       metrics.intakeBytes.set(this.#intake!.queuedBytes);
       if (msgs.length === 0 || Date.now() - this.#renewedAt > this.#d.lease.ms / 3) {

@@ -6,6 +6,8 @@ export interface IntakeLimits {
   pullBytesMax: number;
   /** Messages queued ahead of the committer: the consumer's max_ack_pending. */
   pullMessagesMax: number;
+  /** The server's max_payload: the window must hold one message (PullQueueLimits.payloadMax). */
+  payloadMax?: number;
 }
 
 /** A batch is whole messages (each is acknowledged as a unit), bounded by count and bytes. */
@@ -39,6 +41,7 @@ export class Intake {
     const q = await PullQueue.open(consumer, {
       messagesMax: limits.pullMessagesMax,
       bytesMax: limits.pullBytesMax,
+      ...(limits.payloadMax !== undefined ? { payloadMax: limits.payloadMax } : {}),
     });
     return new Intake(q);
   }
@@ -50,6 +53,11 @@ export class Intake {
 
   get queuedBytes(): number {
     return this.#q.queuedBytes;
+  }
+
+  /** Why the consumer ended, when the client ended it (see PullQueue.failure). */
+  get failure(): Error | undefined {
+    return this.#q.failure;
   }
 
   /**

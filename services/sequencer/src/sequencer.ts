@@ -129,6 +129,7 @@ export class Sequencer {
     this.#intake = await Intake.open(consumer, {
       pullBytesMax: cfg.ASP_PULL_BYTES_MAX,
       pullMessagesMax: cfg.ASP_ACK_PENDING_MAX,
+      ...(nc.info ? { payloadMax: nc.info.max_payload } : {}),
     });
     this.#phase = 'serving';
     this.metrics.walSeq.set(this.#wal.lastSeq);
@@ -167,7 +168,10 @@ export class Sequencer {
       for (;;) {
         // Flow control waits here, between batches: the batch in flight still completes.
         const msgs = await this.#intake!.take(limits, () => flow.ready());
-        if (!msgs) break;
+        if (!msgs) {
+          if (this.#intake!.failure) throw this.#intake!.failure;
+          break;
+        }
         this.metrics.intakeMessages.set(this.#intake!.queued);
         this.metrics.intakeBytes.set(this.#intake!.queuedBytes);
         await beforeTail;

@@ -48,6 +48,7 @@ export class Replayer {
     const intake = await Intake.open(consumer, {
       recordsMax: limits.recordsMax,
       bytesMax: limits.bytesMax * 2,
+      ...(nc.info ? { payloadMax: nc.info.max_payload } : {}),
     });
     return new Replayer(intake, applier, partitions, limits);
   }
@@ -57,7 +58,10 @@ export class Replayer {
     let idleSince = Date.now();
     while (!this.#reached(targets)) {
       const msgs = await this.#intake.take(this.#limits, 200);
-      if (!msgs) throw new ProjectorError('ASP_ERR_PROJECTOR_REBUILD', 'the events stream consumer closed');
+      if (!msgs) {
+        const why = this.#intake.failure ? `: ${this.#intake.failure.message}` : '';
+        throw new ProjectorError('ASP_ERR_PROJECTOR_REBUILD', `the events stream consumer closed${why}`);
+      }
       if (msgs.length === 0) {
         if (Date.now() - idleSince > idleMs) {
           throw new ProjectorError(
