@@ -4,7 +4,7 @@
  * /proc/<pid>/stat (less noisy than wall time on a shared machine).
  *
  *   node services/projector/bench/apply.ts [--commands 200000] [--plan broker|single] [--rate 13000]
- *     [--profile] [--perf] [--keep] [--projector <another checkout's src/main.ts>]
+ *     [--profile] [--perf] [--keep] [--projector <another checkout's src/main.ts>] [--memory 10]
  *
  * FerretDB and nats-server are the ones @asp/servers finds (ASP_TOOLS_DIR
  * picks another build). Records are made once per plan and cached in the
@@ -14,7 +14,10 @@
  * up (batches as large as the limits allow: a lagging projector). With
  * --rate the records are published at that many commands per second while
  * the projector runs, and the lag is sampled. Extra projector settings:
- * ASP_* variables in the environment are passed on.
+ * ASP_* variables in the environment are passed on. With --memory <s>, the
+ * projector's resident memory, V8 heap and external memory are printed every
+ * <s> seconds, and their trend over the second half of the run (a leak keeps
+ * rising after the warm-up; heaps and caches filling do not).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +44,8 @@ const { values: args } = parseArgs({
     perf: { type: 'boolean', default: false },
     /** Another projector's main.ts to run (to compare versions); default this checkout's. */
     projector: { type: 'string' },
+    /** Print the projector's memory every this many seconds, and its trend at the end. */
+    memory: { type: 'string' },
   },
 });
 
@@ -79,6 +84,20 @@ async function startProjector(env: Record<string, string>, nodeArgs: string[]) {
       await exited;
     },
   };
+}
+
+/** Least-squares slope of each series over the second half of the samples, in MiB per minute. */
+function memoryTrend(samples: { s: number; rss: number; heap: number; external: number }[]) {
+  const half = samples.slice(Math.floor(samples.length / 2));
+  const slope = (y: (m: (typeof samples)[number]) => number) => {
+    const n = half.length;
+    const mx = half.reduce((a, m) => a + m.s, 0) / n;
+    const my = half.reduce((a, m) => a + y(m), 0) / n;
+    const num = half.reduce((a, m) => a + (m.s - mx) * (y(m) - my), 0);
+    const den = half.reduce((a, m) => a + (m.s - mx) ** 2, 0);
+    return den === 0 ? 0 : Number(((num / den) * 60).toFixed(2));
+  };
+  return { rss: slope((m) => m.rss), heap: slope((m) => m.heap), external: slope((m) => m.external) };
 }
 
 async function metric(url: string, name: string): Promise<number> {
@@ -158,8 +177,25 @@ void publisher.then(() => {
   published = true;
 });
 let loadEnd = 0;
+const memoryEveryMs = args.memory === undefined ? undefined : Number(args.memory) * 1000;
+const memory: { s: number; rss: number; heap: number; external: number }[] = [];
+let nextMemoryAt = start;
 for (;;) {
   await new Promise((r) => setTimeout(r, 250));
+  if (memoryEveryMs !== undefined && Date.now() >= nextMemoryAt) {
+    nextMemoryAt += memoryEveryMs;
+    const mb = async (name: string) => (await metric(projector.httpUrl, name)) / 2 ** 20;
+    const m = {
+      s: Math.round((Date.now() - start) / 1000),
+      rss: await mb('asp_projector_process_resident_memory_bytes'),
+      heap: await mb('asp_projector_nodejs_heap_size_used_bytes'),
+      external: await mb('asp_projector_nodejs_external_memory_bytes'),
+    };
+    memory.push(m);
+    console.log(
+      `${m.s} s: rss ${m.rss.toFixed(0)} MiB, heap used ${m.heap.toFixed(0)} MiB, external ${m.external.toFixed(0)} MiB`,
+    );
+  }
   const applied = await metric(projector.httpUrl, 'asp_projector_applied_seq');
   // The records' own timestamps are from when they were made: the lag is from their publication.
   const lag = applied < publishedCount ? (Date.now() - publishedAt[applied]!) / 1000 : 0;
@@ -193,6 +229,7 @@ console.log(
     cpu_s: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(2))])),
     peak_rss_mb: peak,
     cpu_ms_per_1000_docs: { projector: perK(cpu.projector), ferretdb: perK(cpu.mongo), nats: perK(cpu.nats) },
+    ...(memory.length >= 4 ? { memory_trend_mib_per_min: memoryTrend(memory) } : {}),
   }),
 );
 perf?.kill('SIGINT');
