@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   COMMANDS_STREAM,
   commandSubject,
@@ -6,10 +9,13 @@ import {
   encodeEnvelope,
   protocolLimits,
 } from '@asp/protocol';
-import { testEnv } from '@asp/testing';
+import { createLogger } from '@asp/service';
+import { testEnv, testNats } from '@asp/testing';
 import { defaultIo } from '@asp/wal';
 import { type JetStreamManager, jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
+import { sequencerConfigSchema } from '../src/config.ts';
+import { Sequencer } from '../src/sequencer.ts';
 import { consumerName } from '../src/streams.ts';
 import { startHarness } from './helpers.ts';
 
@@ -105,6 +111,30 @@ describe('sequencer failure paths', () => {
       expect((await info()).delivered.consumer_seq).toBe(2);
     } finally {
       await h.close();
+    }
+  });
+
+  it('refuses to start with a pull window smaller than the server max_payload', async () => {
+    // One command message could fill more than such a window, and the consumer would end there.
+    const env = testEnv('window');
+    const nc = await testNats(env);
+    const payloadMax = nc.info?.max_payload ?? 0;
+    await nc.close();
+    expect(payloadMax).toBeGreaterThanOrEqual(2 * 1024 * 1024);
+    const dir = mkdtempSync(join(tmpdir(), 'asp-seq-'));
+    const cfg = sequencerConfigSchema.parse({
+      NATS_URL: env.natsUrl,
+      ASP_PARTITION: env.prefix.toLowerCase().slice(0, 32),
+      ASP_DATA_DIR: dir,
+      ASP_HTTP_PORT: '0',
+      ASP_PULL_BYTES_MAX: String(payloadMax / 2),
+    });
+    const sequencer = new Sequencer(cfg, createLogger('sequencer', 'silent'));
+    try {
+      await expect(sequencer.start()).rejects.toMatchObject({ code: 'ASP_ERR_NATS_PULL_WINDOW' });
+    } finally {
+      await sequencer.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
