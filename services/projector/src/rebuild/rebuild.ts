@@ -92,7 +92,10 @@ export async function rebuildReadModels(o: RebuildOptions): Promise<RebuildRepor
     const idleMs = o.idleMs ?? 10_000;
     say(`rebuild ${id}: replaying ASP_EVENTS for ${partitions.join(', ')}`);
     await replayer.until(await lastSeqs(jsm, partitions), idleMs);
-    say(`replayed ${replayer.records} records; holding the projectors`);
+    const reopened = replayer.reopened
+      ? ` (the consumer reopened ${replayer.reopened} times after a stall)`
+      : '';
+    say(`replayed ${replayer.records} records${reopened}; holding the projectors`);
     const held = await fenceAndHold(checkpoints, partitions, id, limits);
     try {
       await replayer.until(held, idleMs);

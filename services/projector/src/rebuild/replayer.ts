@@ -25,37 +25,49 @@ export async function lastSeqs(
  * Reads the partitions' records from the start of ASP_EVENTS with an ordered
  * (ephemeral, unacknowledged) consumer and applies them through `applier`,
  * checking that each partition's records follow one another from seq 1.
+ *
+ * The records it waits for are known to be in the stream, so a wait without
+ * one is a stalled consumer: nats.js recovers a deleted or stalled one only
+ * after two missed heartbeats (30 s and more). The replayer does not wait for
+ * that: it reopens the consumer where it stands.
  */
 export class Replayer {
   readonly positions = new Map<string, Position>();
   records = 0;
-  readonly #intake: Intake;
+  /** Times the consumer was reopened after a stall. */
+  reopened = 0;
+  #intake: Intake;
+  readonly #nc: NatsConnection;
+  readonly #partitions: readonly string[];
   readonly #applier: Applier;
   readonly #limits: TakeLimits;
 
-  private constructor(intake: Intake, applier: Applier, partitions: readonly string[], limits: TakeLimits) {
+  private constructor(
+    nc: NatsConnection,
+    intake: Intake,
+    applier: Applier,
+    partitions: readonly string[],
+    limits: TakeLimits,
+  ) {
+    this.#nc = nc;
     this.#intake = intake;
     this.#applier = applier;
+    this.#partitions = partitions;
     this.#limits = limits;
     for (const p of partitions) this.positions.set(p, { seq: 0, streamSeq: 0, ts: 0 });
   }
 
   static async open(nc: NatsConnection, partitions: readonly string[], applier: Applier, limits: TakeLimits) {
-    const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, {
-      filter_subjects: partitions.map(eventSubject),
-      deliver_policy: DeliverPolicy.All,
-    });
-    const intake = await Intake.open(consumer, {
-      recordsMax: limits.recordsMax,
-      bytesMax: limits.bytesMax * 2,
-      ...(nc.info ? { payloadMax: nc.info.max_payload } : {}),
-    });
-    return new Replayer(intake, applier, partitions, limits);
+    return new Replayer(nc, await openIntake(nc, partitions, limits, 0), applier, partitions, limits);
   }
 
-  /** Applies records until each partition reached its target seq; fails after `idleMs` without one. */
-  async until(targets: ReadonlyMap<string, number>, idleMs: number): Promise<void> {
+  /**
+   * Applies records until each partition reached its target seq. After `stallMs` without a
+   * record the consumer is reopened; after `idleMs` without one, it fails.
+   */
+  async until(targets: ReadonlyMap<string, number>, idleMs: number, stallMs = 3_000): Promise<void> {
     let idleSince = Date.now();
+    let openedAt = idleSince;
     while (!this.#reached(targets)) {
       const msgs = await this.#intake.take(this.#limits, 200);
       if (!msgs) {
@@ -63,17 +75,30 @@ export class Replayer {
         throw new ProjectorError('ASP_ERR_PROJECTOR_REBUILD', `the events stream consumer closed${why}`);
       }
       if (msgs.length === 0) {
-        if (Date.now() - idleSince > idleMs) {
+        const now = Date.now();
+        if (now - idleSince > idleMs) {
           throw new ProjectorError(
             'ASP_ERR_PROJECTOR_REBUILD',
-            `no record for ${idleMs} ms while ${this.#behind(targets)}`,
+            `no record for ${idleMs} ms while ${this.#behind(targets)} (consumer reopened ${this.reopened} times)`,
           );
+        }
+        if (now - openedAt > stallMs) {
+          await this.#reopen();
+          openedAt = Date.now();
         }
         continue;
       }
-      idleSince = Date.now();
+      idleSince = openedAt = Date.now();
       await this.#apply(msgs);
     }
+  }
+
+  /** A fresh consumer from the first record some partition still lacks; what it applied already is skipped. */
+  async #reopen(): Promise<void> {
+    await this.#intake.close().catch(() => {});
+    const from = Math.min(...[...this.positions.values()].map((p) => p.streamSeq));
+    this.#intake = await openIntake(this.#nc, this.#partitions, this.#limits, from);
+    this.reopened++;
   }
 
   #reached(targets: ReadonlyMap<string, number>): boolean {
@@ -118,4 +143,24 @@ export class Replayer {
   async close(): Promise<void> {
     await this.#intake.close();
   }
+}
+
+/** An ordered consumer of the partitions' records after stream seq `after` (0: from the start). */
+async function openIntake(
+  nc: NatsConnection,
+  partitions: readonly string[],
+  limits: TakeLimits,
+  after: number,
+): Promise<Intake> {
+  const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, {
+    filter_subjects: partitions.map(eventSubject),
+    ...(after > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
+  });
+  return Intake.open(consumer, {
+    recordsMax: limits.recordsMax,
+    bytesMax: limits.bytesMax * 2,
+    ...(nc.info ? { payloadMax: nc.info.max_payload } : {}),
+  });
 }

@@ -37,11 +37,15 @@ export async function waitFor(
 }
 
 /** Every read model document of every aggregate type, as `type/id` → version and state. */
-export async function readModels(db: Db, engine: Engine): Promise<Map<string, Versioned>> {
+export async function readModels(
+  db: Db,
+  engine: Engine,
+  nameOf: (type: string) => string = collectionName,
+): Promise<Map<string, Versioned>> {
   const out = new Map<string, Versioned>();
   for (const d of engine.domains) {
     for (const a of d.aggregates) {
-      const docs = await db.collection<{ _id: string }>(collectionName(a.type)).find({}).toArray();
+      const docs = await db.collection<{ _id: string }>(nameOf(a.type)).find({}).toArray();
       for (const doc of docs) {
         const { version, state } = fromDocument(doc);
         out.set(keyString(a.type, doc._id), { version, state });
