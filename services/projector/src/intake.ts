@@ -41,7 +41,7 @@ export class Intake {
     const q = await PullQueue.open(consumer, {
       messagesMax: window.recordsMax,
       bytesMax: window.bytesMax,
-      ...(window.payloadMax !== undefined ? { payloadMax: window.payloadMax } : {}),
+      payloadMax: window.payloadMax,
       ...(ahead ? { onQueued: (m: JsMsg) => ahead.offer(m) } : {}),
     });
     return new Intake(q, ahead);

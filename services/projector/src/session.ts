@@ -111,7 +111,7 @@ export class Session {
       {
         recordsMax: cfg.ASP_PULL_RECORDS_MAX,
         bytesMax: cfg.ASP_PULL_BYTES_MAX,
-        ...(this.#d.nc.info ? { payloadMax: this.#d.nc.info.max_payload } : {}),
+        payloadMax: this.#d.nc.info?.max_payload,
       },
       this.#ahead,
     );

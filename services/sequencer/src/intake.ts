@@ -41,7 +41,7 @@ export class Intake {
     const q = await PullQueue.open(consumer, {
       messagesMax: limits.pullMessagesMax,
       bytesMax: limits.pullBytesMax,
-      ...(limits.payloadMax !== undefined ? { payloadMax: limits.payloadMax } : {}),
+      payloadMax: limits.payloadMax,
     });
     return new Intake(q);
   }

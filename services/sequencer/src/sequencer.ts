@@ -129,7 +129,7 @@ export class Sequencer {
     this.#intake = await Intake.open(consumer, {
       pullBytesMax: cfg.ASP_PULL_BYTES_MAX,
       pullMessagesMax: cfg.ASP_ACK_PENDING_MAX,
-      ...(nc.info ? { payloadMax: nc.info.max_payload } : {}),
+      payloadMax: nc.info?.max_payload,
     });
     this.#phase = 'serving';
     this.metrics.walSeq.set(this.#wal.lastSeq);

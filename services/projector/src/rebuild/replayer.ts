@@ -161,6 +161,6 @@ async function openIntake(
   return Intake.open(consumer, {
     recordsMax: limits.recordsMax,
     bytesMax: limits.bytesMax * 2,
-    ...(nc.info ? { payloadMax: nc.info.max_payload } : {}),
+    payloadMax: nc.info?.max_payload,
   });
 }
