@@ -101,7 +101,11 @@ function memoryTrend(samples: { s: number; rss: number; heap: number; external: 
 }
 
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  return valueIn(await (await fetch(`${url}/metrics`)).text(), name);
+}
+
+/** A metric's value in a Prometheus text page (NaN when absent). */
+function valueIn(text: string, name: string): number {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : Number.NaN;
 }
@@ -184,12 +188,13 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 250));
   if (memoryEveryMs !== undefined && Date.now() >= nextMemoryAt) {
     nextMemoryAt += memoryEveryMs;
-    const mb = async (name: string) => (await metric(projector.httpUrl, name)) / 2 ** 20;
+    const page = await (await fetch(`${projector.httpUrl}/metrics`)).text();
+    const mb = (name: string) => valueIn(page, name) / 2 ** 20;
     const m = {
       s: Math.round((Date.now() - start) / 1000),
-      rss: await mb('asp_projector_process_resident_memory_bytes'),
-      heap: await mb('asp_projector_nodejs_heap_size_used_bytes'),
-      external: await mb('asp_projector_nodejs_external_memory_bytes'),
+      rss: mb('asp_projector_process_resident_memory_bytes'),
+      heap: mb('asp_projector_nodejs_heap_size_used_bytes'),
+      external: mb('asp_projector_nodejs_external_memory_bytes'),
     };
     memory.push(m);
     console.log(
