@@ -1,4 +1,11 @@
-import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import {
+  type Consumer,
+  type ConsumerMessages,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  JetStreamError,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { NatsError } from './errors.ts';
 
 /** A batch being taken: its messages and their payload bytes. */
@@ -22,6 +29,29 @@ export interface PullQueueLimits {
    * never take it: the consumer would end on the first such message, so opening refuses it.
    */
   payloadMax?: number;
+  /**
+   * End the queue (with `failure`, and `gone` true) when the consumer or its stream is deleted,
+   * for a durable consumer its owner recreates. Without it nats.js 3.4.0 keeps asking for the
+   * consumer every 30 s, forever: a reader that waits for messages waits silently. (An ordered
+   * consumer recreates itself; leave this off for those.)
+   */
+  endWhenGone?: boolean;
+}
+
+/**
+ * True for what nats.js ends a consumer with when the consumer or its stream no longer
+ * exists: a pull's `409 Consumer Deleted`, or a consumer info that found nothing.
+ */
+export function isConsumerGone(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) {
+    return err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound;
+  }
+  // A pull's status comes as a JetStreamStatusError (not exported), with the status code.
+  return (
+    err instanceof JetStreamError &&
+    (err as { code?: unknown }).code === 409 &&
+    /consumer deleted/i.test(err.message)
+  );
 }
 
 /**
@@ -77,7 +107,10 @@ export class PullQueue {
           `(${limits.payloadMax}): one message could fill more than the window, and its consumer would stop there`,
       );
     }
-    const messages = await consumer.consume({ max_bytes: limits.bytesMax });
+    const messages = await consumer.consume({
+      max_bytes: limits.bytesMax,
+      ...(limits.endWhenGone ? { abort_on_missing_resource: true } : {}),
+    });
     return new PullQueue(messages, limits);
   }
 
@@ -127,6 +160,11 @@ export class PullQueue {
   /** Why the client ended the consumer, when it was not stopped or closed by us. */
   get failure(): Error | undefined {
     return this.#failure;
+  }
+
+  /** The consumer ended because it, or its stream, was deleted (see `endWhenGone`). */
+  get gone(): boolean {
+    return this.#failure !== undefined && isConsumerGone(this.#failure);
   }
 
   /** The next message, left in the queue. */

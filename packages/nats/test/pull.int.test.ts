@@ -173,6 +173,23 @@ describe('PullQueue', () => {
     await expect(refused).rejects.toMatchObject({ code: 'ASP_ERR_NATS_PULL_WINDOW' });
   });
 
+  it('with endWhenGone, ends at once when its consumer is deleted, and says so', async () => {
+    const q = await queueOver('gone', 2, 16, { messagesMax: 10, bytesMax: 1024 * 1024, endWhenGone: true });
+    await settle(() => q.queued >= 2);
+    expect(q.gone).toBe(false);
+    // Its pull is waiting at the server for a third message when the consumer goes.
+    const started = Date.now();
+    await (await jetstreamManager(nc)).consumers.delete(`${env.prefix}_gone`, 'c');
+    await settle(() => q.ended);
+    // Without the option nats.js 3.4.0 went on asking for the consumer every 30 s, and the
+    // queue never ended.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(q.failure?.message).toMatch(/consumer deleted/);
+    expect(q.gone).toBe(true);
+    // What was delivered before is still taken.
+    expect([q.shift()?.seq, q.shift()?.seq]).toEqual([1, 2]);
+  });
+
   it('close() returns while the pump is paused at its bound', async () => {
     const q = await queueOver('close', 200, 16, { messagesMax: 10, bytesMax: 1024 * 1024 });
     await settle(() => q.queued >= 10);

@@ -9,6 +9,8 @@ export type ProjectorErrorCode =
   | 'ASP_ERR_PROJECTOR_UNKNOWN_AGGREGATE'
   /** An aggregate state that cannot be a document: not a plain object, or a field the projector reserves. */
   | 'ASP_ERR_PROJECTOR_STATE_SHAPE'
+  /** The events consumer ended (deleted by someone, a record larger than the pull window): the session reloads it. */
+  | 'ASP_ERR_PROJECTOR_CONSUMER'
   /** A document kept changing under the projector's writes (a second writer, or hand edits). */
   | 'ASP_ERR_PROJECTOR_CONFLICT'
   /** The read models could not be rebuilt (another rebuild holds the lock, a projector would not hold, …). */

@@ -34,7 +34,7 @@ export class Intake {
   /** `ahead`: decodes the records as they are queued (see DecodeAhead). */
   static async open(
     consumer: Consumer,
-    window: { recordsMax: number; bytesMax: number; payloadMax?: number },
+    window: { recordsMax: number; bytesMax: number; payloadMax?: number; endWhenGone?: boolean },
     ahead?: DecodeAhead,
   ): Promise<Intake> {
     // A record is one sequencer batch, 200 B to megabytes: the window is bounded both ways.
@@ -42,6 +42,7 @@ export class Intake {
       messagesMax: window.recordsMax,
       bytesMax: window.bytesMax,
       payloadMax: window.payloadMax,
+      endWhenGone: window.endWhenGone,
       ...(ahead ? { onQueued: (m: JsMsg) => ahead.offer(m) } : {}),
     });
     return new Intake(q, ahead);

@@ -29,7 +29,7 @@ export function createProjectorMetrics() {
     }),
     errors: new Counter({
       name: 'asp_projector_errors_total',
-      help: 'Failures by kind: mongo (transient, retried), conflict, version_gap, record, stream, fenced, other',
+      help: 'Failures by kind: mongo (transient, retried), conflict, version_gap, record, consumer, fenced, other',
       labelNames: ['kind'] as const,
       registers: r,
     }),

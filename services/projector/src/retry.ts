@@ -36,11 +36,14 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> 
 }
 
 /** The `kind` label of asp_projector_errors_total for a failure. */
-export function failureKind(err: unknown): 'mongo' | 'version_gap' | 'conflict' | 'record' | 'other' {
+export function failureKind(
+  err: unknown,
+): 'mongo' | 'version_gap' | 'conflict' | 'record' | 'consumer' | 'other' {
   if (isTransientMongoError(err)) return 'mongo';
   if (isAspError(err, 'ASP_ERR_PROJECTOR_VERSION_GAP')) return 'version_gap';
   if (isAspError(err, 'ASP_ERR_PROJECTOR_CONFLICT')) return 'conflict';
   if (isAspError(err, 'ASP_ERR_PROJECTOR_RECORD')) return 'record';
+  if (isAspError(err, 'ASP_ERR_PROJECTOR_CONSUMER')) return 'consumer';
   return 'other';
 }
 

@@ -12,6 +12,7 @@ import { applyBatch, type BatchDeps } from './batch.ts';
 import { type CheckpointDoc, Checkpoints, type Lease, type Position } from './checkpoint.ts';
 import type { ProjectorConfig } from './config.ts';
 import { alignConsumer, consumerName, waitForStream } from './consumer.ts';
+import { ProjectorError } from './errors.ts';
 import { Intake } from './intake.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 import { ensureReadModels } from './readmodels/collections.ts';
@@ -112,6 +113,9 @@ export class Session {
         recordsMax: cfg.ASP_PULL_RECORDS_MAX,
         bytesMax: cfg.ASP_PULL_BYTES_MAX,
         payloadMax: this.#d.nc.info?.max_payload,
+        // A durable consumer nobody else recreates: deleted, the session ends and the next
+        // one recreates it (the ordered consumer of a rebuild recreates itself).
+        endWhenGone: true,
       },
       this.#ahead,
     );
@@ -203,8 +207,19 @@ export class Session {
     while (this.#d.running()) {
       const msgs = await this.#intake!.take(limits, cfg.ASP_POLL_MS);
       if (!msgs) {
+        // Ended by the client, not by us: the consumer was deleted, or a record does not fit
+        // the window. The projector reloads after its backoff, and the new session recreates
+        // the consumer at the checkpoint (alignConsumer).
         const failure = this.#intake!.failure;
-        if (failure) this.#d.log.warn({ err: failure }, 'the events consumer ended: reloading');
+        if (failure) {
+          throw new ProjectorError(
+            'ASP_ERR_PROJECTOR_CONSUMER',
+            `the events consumer ended: ${failure.message}`,
+            {
+              cause: failure,
+            },
+          );
+        }
         return;
       }
       metrics.intakeRecords.set(this.#intake!.queued);

@@ -1,4 +1,5 @@
 import { MemoryState, stateHash } from '@asp/domain';
+import { EVENTS_STREAM } from '@asp/protocol';
 import { testEnv, testMongo, testNats } from '@asp/testing';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -11,6 +12,7 @@ import { coalesce, planDoc } from '../src/apply/plan.ts';
 import { writeDocs } from '../src/apply/writer.ts';
 import { auditReadModels } from '../src/audit/audit.ts';
 import { Checkpoints } from '../src/checkpoint.ts';
+import { consumerName } from '../src/consumer.ts';
 import type { Projector } from '../src/projector.ts';
 import { collectionName } from '../src/readmodels/collections.ts';
 import { writeGuardOf } from '../src/readmodels/server.ts';
@@ -81,6 +83,28 @@ describe('projector', () => {
     expect(stateHash((await readModels(db, src.engine)).entries())).toBe(stateHash(src.state.entries()));
     const dup = await p.metrics.registry.getSingleMetricAsString('asp_projector_duplicate_records_total');
     expect(dup).toMatch(/ 18$/m);
+  });
+
+  it('recreates its consumer from the checkpoint when someone deletes it, and projects on', async () => {
+    // A database of its own: readModels() reads whole collections.
+    const partition = `${env.prefix}del`;
+    const ddb = mongo.db(partition);
+    const { src, w } = seededSource(partition, 8, 10, 25);
+    await publishRecords(js, src.records);
+    const p = await projector(partition, { ASP_MONGO_DB: partition });
+    await waitFor('the projector to apply every record', () => p.applied.seq === src.seq);
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(EVENTS_STREAM, consumerName(partition));
+    for (let i = 0; i < 5; i++) src.commit(w.next(25));
+    await publishRecords(js, src.records.slice(-5));
+    // Before, the projector waited on the deleted consumer for good (nats.js asked for it every
+    // 30 s), and the read models stood still.
+    await waitFor('the records after the deletion', () => p.applied.seq === src.seq, 5_000);
+    expect(stateHash((await readModels(ddb, src.engine)).entries())).toBe(stateHash(src.state.entries()));
+    const info = await jsm.consumers.info(EVENTS_STREAM, consumerName(partition));
+    expect(info.num_ack_pending).toBe(0);
+    const errors = await p.metrics.registry.getSingleMetricAsString('asp_projector_errors_total');
+    expect(errors).toMatch(/kind="consumer"} 1$/m);
   });
 });
 

@@ -42,6 +42,8 @@ export class Intake {
       messagesMax: limits.pullMessagesMax,
       bytesMax: limits.pullBytesMax,
       payloadMax: limits.payloadMax,
+      // The sequencer owns this durable consumer: deleted, it is recreated (Sequencer).
+      endWhenGone: true,
     });
     return new Intake(q);
   }
@@ -58,6 +60,11 @@ export class Intake {
   /** Why the consumer ended, when the client ended it (see PullQueue.failure). */
   get failure(): Error | undefined {
     return this.#q.failure;
+  }
+
+  /** It ended because the consumer or its stream was deleted (PullQueue.gone). */
+  get gone(): boolean {
+    return this.#q.gone;
   }
 
   /**

@@ -82,6 +82,11 @@ export function createSequencerMetrics() {
       help: 'Bytes of those messages (bounded by ASP_PULL_BYTES_MAX)',
       registers: r,
     }),
+    consumerRecreated: new Counter({
+      name: 'asp_sequencer_consumer_recreated_total',
+      help: 'Times the commands consumer (or its stream) was found deleted while serving and was recreated',
+      registers: r,
+    }),
     flowState: new Gauge({
       name: 'asp_sequencer_flow_state',
       help: 'Flow control: 1 for the current state (idle, open, paced, throttled, stalled), 0 for the others',

@@ -5,7 +5,7 @@ import { COMMANDS_STREAM, readModelConsumer } from '@asp/protocol';
 import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
 import { StateStore } from '@asp/state';
 import { Wal, type WalOptions } from '@asp/wal';
-import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { complete, prepare } from './committer.ts';
 import type { SequencerConfig } from './config.ts';
@@ -38,6 +38,7 @@ export class Sequencer {
   #phase: Phase = 'starting';
   #failure: unknown;
   #nc?: NatsConnection;
+  #jsm?: JetStreamManager;
   #wal?: Wal;
   #state?: StateStore;
   #relay?: Relay;
@@ -93,6 +94,7 @@ export class Sequencer {
     const nc = await connectNats({ servers: cfg.NATS_URL, name: `sequencer-${cfg.ASP_PARTITION}` });
     this.#nc = nc;
     const jsm = await jetstreamManager(nc);
+    this.#jsm = jsm;
     await ensureStreams(jsm, cfg);
     const js: JetStreamClient = jetstream(nc);
     this.#relay = new Relay({
@@ -125,12 +127,7 @@ export class Sequencer {
     this.#lookups = serveLookups(nc, cfg.ASP_PARTITION, this.#state, this.metrics, this.#log);
     this.#dump = serveStateDump(nc, cfg.ASP_PARTITION, this.#state, this.#log);
 
-    const consumer = await js.consumers.get(COMMANDS_STREAM, consumerName(cfg.ASP_PARTITION));
-    this.#intake = await Intake.open(consumer, {
-      pullBytesMax: cfg.ASP_PULL_BYTES_MAX,
-      pullMessagesMax: cfg.ASP_ACK_PENDING_MAX,
-      payloadMax: nc.info?.max_payload,
-    });
+    this.#intake = await this.#openIntake(js);
     this.#phase = 'serving';
     this.metrics.walSeq.set(this.#wal.lastSeq);
     this.metrics.appliedSeq.set(this.#state.appliedSeq);
@@ -169,6 +166,15 @@ export class Sequencer {
         // Flow control waits here, between batches: the batch in flight still completes.
         const msgs = await this.#intake!.take(limits, () => flow.ready());
         if (!msgs) {
+          if (this.#intake!.gone && this.#phase === 'serving') {
+            // Someone deleted the commands consumer (or the stream). Everything it delivered
+            // was taken; once those batches are done, a new consumer takes over. Acks sent
+            // after the deletion went nowhere: the new consumer redelivers those messages and
+            // the result index answers them with their first result.
+            await tail;
+            this.#intake = await this.#recreateIntake(js);
+            continue;
+          }
           if (this.#intake!.failure) throw this.#intake!.failure;
           break;
         }
@@ -200,6 +206,31 @@ export class Sequencer {
     } catch (err) {
       this.#fail(err);
     }
+  }
+
+  async #openIntake(js: JetStreamClient): Promise<Intake> {
+    const cfg = this.#cfg;
+    const consumer = await js.consumers.get(COMMANDS_STREAM, consumerName(cfg.ASP_PARTITION));
+    return Intake.open(consumer, {
+      pullBytesMax: cfg.ASP_PULL_BYTES_MAX,
+      pullMessagesMax: cfg.ASP_ACK_PENDING_MAX,
+      payloadMax: this.#nc?.info?.max_payload,
+    });
+  }
+
+  /**
+   * The consumer as at start (ensureStreams is idempotent): without this the sequencer would
+   * wait forever on a consumer that no longer exists, healthy by every other measure. If that
+   * fails, the failure is fatal as it would be at start.
+   */
+  async #recreateIntake(js: JetStreamClient): Promise<Intake> {
+    this.#log.warn(
+      { err: this.#intake?.failure },
+      'the commands consumer or its stream was deleted: recreating it; unacknowledged commands are redelivered',
+    );
+    this.metrics.consumerRecreated.inc();
+    await ensureStreams(this.#jsm!, this.#cfg);
+    return this.#openIntake(js);
   }
 
   /** Fail closed: stop taking and acknowledging; the process must restart and recover. */

@@ -114,6 +114,32 @@ describe('sequencer failure paths', () => {
     }
   });
 
+  it('recreates its commands consumer when someone deletes it, and goes on answering', async () => {
+    const h = await startHarness(testEnv('gone'));
+    try {
+      const first = (await h.send([inc('before')]))[0];
+      expect(first?.status).toBe('accepted');
+      const jsm = await jetstreamManager(h.nc);
+      await jsm.consumers.delete(COMMANDS_STREAM, consumerName(h.partition));
+      // Before, the sequencer waited on the deleted consumer for good while its health said ok.
+      const after = await h.sendRaw(
+        encodeEnvelope({ v: 1, commands: [inc('after')] }, 'application/msgpack'),
+        undefined,
+        5000,
+      );
+      expect(after).toMatchObject({ results: [{ id: 'after', status: 'accepted' }] });
+      expect((await h.sequencer.metrics.consumerRecreated.get()).values[0]?.value).toBe(1);
+      expect(h.sequencer.health().ok).toBe(true);
+      // The new consumer is the durable one, configured as at start.
+      const info = await jsm.consumers.info(COMMANDS_STREAM, consumerName(h.partition));
+      expect(info.config.filter_subject).toBe(commandSubject(h.partition));
+      // The result index is untouched: the first command is still answered with its result.
+      expect((await h.send([inc('before')]))[0]).toEqual(first);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('refuses to start with a pull window smaller than the server max_payload', async () => {
     // One command message could fill more than such a window, and the consumer would end there.
     const env = testEnv('window');
