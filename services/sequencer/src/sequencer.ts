@@ -99,6 +99,7 @@ export class Sequencer {
     const js: JetStreamClient = jetstream(nc);
     this.#relay = new Relay({
       js,
+      nc,
       jsm,
       partition: cfg.ASP_PARTITION,
       wal: this.#wal,
@@ -173,6 +174,8 @@ export class Sequencer {
             // the result index answers them with their first result.
             await tail;
             this.#intake = await this.#recreateIntake(js);
+            // stop() meanwhile closed the old intake: close this one, and take() ends the loop.
+            if (this.#phase !== 'serving') this.#intake.close();
             continue;
           }
           if (this.#intake!.failure) throw this.#intake!.failure;
