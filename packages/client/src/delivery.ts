@@ -25,6 +25,9 @@ export interface Wire {
   readonly closed: boolean;
 }
 
+/** Look-ups at short delays after a reconnect before the regular schedule resumes (~3 s at the defaults). */
+const QUICK_CHECKS_MAX = 5;
+
 type Timing = Pick<
   ResolvedOptions,
   | 'resultTimeoutMs'
@@ -53,9 +56,18 @@ export async function deliver(
   const deadline = start + t.retryDeadlineMs;
   const left = () => deadline - performance.now();
   await publish(wire, out, pending, t, stats, deadline);
-  for (let check = 0; !pending.settled; check++) {
-    await pending.wait(Math.min(checkDelayMs(check, t, t.random), left()));
+  // After a reconnect (a nudge) the reply may be lost: look up at once, and while the sequencer
+  // does not answer yet (it reconnects too), again after short delays; the regular schedule
+  // (`check`) goes on from where it was once it answers or QUICK_CHECKS_MAX went by.
+  let quick = -1;
+  for (let check = 0; !pending.settled; ) {
+    const delay =
+      quick >= 0
+        ? backoffMs(quick, t.publishRetryMinMs, t.publishRetryMaxMs, t.random)
+        : checkDelayMs(check, t, t.random);
+    await pending.wait(Math.min(delay, left()));
     if (pending.settled) break;
+    const nudged = pending.takeNudge();
     const found = await lookUp(wire, pending, stats);
     if (pending.settled) {
       if (found && pending.complete) stats.messagesDoneByLookup++;
@@ -65,6 +77,9 @@ export async function deliver(
       stats.timeouts++;
       throw resultTimeout(pending.missingIds(), t.retryDeadlineMs);
     }
+    if (nudged) quick = found ? -1 : 0;
+    else if (quick >= 0) quick = found || quick + 1 >= QUICK_CHECKS_MAX ? -1 : quick + 1;
+    else check++;
     // No answer (sequencer down): the message is still in the stream, or will be republished
     // after a later look-up; publishing blindly now would only add load.
     if (found) {

@@ -1,3 +1,4 @@
+import { Reconnects } from '@asp/nats';
 import { type CommandResult, contentTypeOf, decodeResults, HEADER_CONTENT_TYPE } from '@asp/protocol';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { deliver } from './delivery.ts';
@@ -26,7 +27,13 @@ export class Messenger {
     this.#o = o;
     this.#stats = stats;
     this.#clientId = clientId;
-    this.#wire = new NatsWire(nc, o);
+    const reconnects = new Reconnects(nc);
+    this.#wire = new NatsWire(nc, o, reconnects);
+    // Replies published while the connection was down are lost: every message waiting for
+    // one looks its results up now, not after the rest of its resultTimeoutMs.
+    reconnects.onReconnect(() => {
+      for (const p of this.#active) p.nudge();
+    });
     this.#sub = nc.subscribe(this.#router.wildcard, {
       callback: (err, msg) => {
         if (!err) this.#router.dispatch(msg.subject, msg);

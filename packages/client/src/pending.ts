@@ -12,6 +12,7 @@ export class PendingResults {
   #missing: number;
   #failure: Error | undefined;
   #wake: (() => void) | undefined;
+  #nudged = false;
   /** Position by id, built on the first partial look-up only: replies are positional. */
   #index: Map<string, number> | undefined;
 
@@ -82,9 +83,23 @@ export class PendingResults {
     this.#notify();
   }
 
-  /** Sleeps `ms`, or less once the message settles. */
+  /** Ends the current `wait` early: after a reconnect, a reply sent meanwhile was lost. */
+  nudge(): void {
+    this.#nudged = true;
+    this.#wake?.();
+  }
+
+  /** Whether `nudge` was called since the last call of this. */
+  takeNudge(): boolean {
+    const was = this.#nudged;
+    this.#nudged = false;
+    return was;
+  }
+
+  /** Sleeps `ms`, or less once the message settles (or is nudged). */
   wait(ms: number): Promise<void> {
-    if (this.settled) return Promise.resolve();
+    // A nudge during a publish retry: that message may have been stored (and answered) before.
+    if (this.settled || this.#nudged) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

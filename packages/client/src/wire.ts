@@ -1,3 +1,4 @@
+import type { Reconnects } from '@asp/nats';
 import {
   type CommandResult,
   type ContentType,
@@ -28,9 +29,15 @@ export class NatsWire implements Wire {
   readonly #o: WireOptions;
   readonly #commandSubject: string;
   readonly #lookupSubject: string;
+  readonly #reconnects: Reconnects;
 
-  constructor(nc: NatsConnection, o: WireOptions) {
+  /**
+   * A publish or look-up in flight when the connection dropped gets no answer; `reconnects`
+   * ends its wait at the reconnect instead of at its timeout (both are safe to repeat).
+   */
+  constructor(nc: NatsConnection, o: WireOptions, reconnects: Reconnects) {
     this.#nc = nc;
+    this.#reconnects = reconnects;
     this.#js = jetstream(nc);
     this.#o = o;
     this.#commandSubject = commandSubject(o.partition);
@@ -46,11 +53,13 @@ export class NatsWire implements Wire {
     h.set(HEADER_REPLY_TO, out.replyTo);
     h.set(HEADER_CONTENT_TYPE, this.#o.contentType);
     // A duplicate ack (the first copy is still in the stream) is success too.
-    await this.#js.publish(this.#commandSubject, out.bytes, {
-      msgID: out.msgId,
-      headers: h,
-      timeout: this.#o.publishTimeoutMs,
-    });
+    await this.#reconnects.race(
+      this.#js.publish(this.#commandSubject, out.bytes, {
+        msgID: out.msgId,
+        headers: h,
+        timeout: this.#o.publishTimeoutMs,
+      }),
+    );
   }
 
   /** One request for at most commandsPerMessageMax ids (the caller splits). */
@@ -60,10 +69,10 @@ export class NatsWire implements Wire {
     h.set(HEADER_CONTENT_TYPE, ct);
     let reply: Awaited<ReturnType<NatsConnection['request']>>;
     try {
-      reply = await this.#nc.request(this.#lookupSubject, encodeLookupRequest({ v: 1, ids: [...ids] }, ct), {
-        timeout: this.#o.lookupTimeoutMs,
-        headers: h,
-      });
+      const request = encodeLookupRequest({ v: 1, ids: [...ids] }, ct);
+      reply = await this.#reconnects.race(
+        this.#nc.request(this.#lookupSubject, request, { timeout: this.#o.lookupTimeoutMs, headers: h }),
+      );
     } catch (err) {
       throw lookupError(`no answer from the sequencer of partition ${this.#o.partition}`, err);
     }

@@ -114,6 +114,22 @@ describe('deliver', () => {
     expect(stats.lookupFailures).toBeGreaterThanOrEqual(2);
   });
 
+  it('looks up at once after a reconnect, and soon again while the sequencer does not answer', async () => {
+    const { out, pending } = message(['a']);
+    const wire = new FakeWire();
+    wire.lookupFails = true;
+    // The regular schedule would first look after a minute: the test's 5 s timeout says it did not.
+    const slow = { ...timing, resultTimeoutMs: 60_000, resultCheckMaxMs: 60_000, retryDeadlineMs: 120_000 };
+    setTimeout(() => pending.nudge(), 10);
+    const done = deliver(wire, out, pending, slow, emptyStats());
+    while (wire.lookups.length < 3) await new Promise((r) => setTimeout(r, 1));
+    // The sequencer is back: the next quick look-up finds the result whose reply was lost.
+    wire.lookupFails = false;
+    wire.store.set('a', accepted('a', 3));
+    expect(await done).toEqual([accepted('a', 3)]);
+    expect(wire.publishes).toBe(1);
+  });
+
   it('retries failed publishes with backoff', async () => {
     const { out, pending } = message(['a']);
     const wire = new FakeWire((n) => (n <= 3 ? 'fail' : 'ok'));

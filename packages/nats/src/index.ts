@@ -4,3 +4,4 @@ export type { NatsErrorCode } from './errors.ts';
 export { NatsError } from './errors.ts';
 export type { PullQueueLimits, Taken } from './pull.ts';
 export { isConsumerGone, PullQueue } from './pull.ts';
+export { Reconnects } from './reconnects.ts';

@@ -1,7 +1,8 @@
+import type { Reconnects } from '@asp/nats';
 import { EVENTS_STREAM, eventSubject, HEADER_CONTENT_TYPE, HEADER_WAL_SEQ } from '@asp/protocol';
 import type { Logger } from '@asp/service';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/nats-core';
+import { headers } from '@nats-io/nats-core';
 import { SequencerError } from './errors.ts';
 
 /** What the relay needs of the WAL: records it no longer holds in memory. */
@@ -11,8 +12,8 @@ export interface RecordSource {
 
 export interface RelayOptions {
   js: JetStreamClient;
-  /** Its reconnects end the publish in flight (see `#publish`). */
-  nc?: NatsConnection;
+  /** The connection's reconnects end the publish in flight (see `#publish`). */
+  reconnects?: Reconnects;
   jsm: JetStreamManager;
   partition: string;
   wal: RecordSource;
@@ -51,22 +52,10 @@ export class Relay {
   #wake: (() => void) | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
-  /** Rejects at the connection's next reconnect; replaced after each. */
-  #reconnected = deferredRejection();
 
   constructor(o: RelayOptions) {
     this.#o = o;
     this.#subject = eventSubject(o.partition);
-  }
-
-  /** Follows the connection: see `#publish`. Ends when the connection closes. */
-  async #watch(nc: NatsConnection): Promise<void> {
-    for await (const s of nc.status()) {
-      if (s.type !== 'reconnect') continue;
-      const was = this.#reconnected;
-      this.#reconnected = deferredRejection();
-      was.reject();
-    }
   }
 
   get publishedSeq(): number {
@@ -85,7 +74,6 @@ export class Relay {
     }
     this.#committed = walLastSeq;
     this.#running = true;
-    if (this.#o.nc) void this.#watch(this.#o.nc);
     this.#loop = this.#run();
   }
 
@@ -188,20 +176,9 @@ export class Relay {
     // may have restarted. nats.js would wait out its 10 s timeout, and the read models (and,
     // through flow control, the writes) with it. The reconnect ends the wait; the retry
     // re-reads the position, so a publish that did land is not repeated.
-    published.catch(() => {});
-    const ack = await Promise.race([published, this.#reconnected.promise]);
+    const ack = await (this.#o.reconnects?.race(published) ?? published);
     this.#pos = { seq, streamSeq: ack.seq };
     if (this.#buffer.delete(seq)) this.#bufferBytes -= payload.length;
     this.#o.onPublished?.(seq, payload.length);
   }
-}
-
-/** A promise that only ever rejects, when told to (a reconnect ended the wait). */
-function deferredRejection(): { promise: Promise<never>; reject: () => void } {
-  let reject!: () => void;
-  const promise = new Promise<never>((_, rej) => {
-    reject = () => rej(new Error('the NATS connection reconnected: the publish in flight has no answer'));
-  });
-  promise.catch(() => {});
-  return { promise, reject };
 }

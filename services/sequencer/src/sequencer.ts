@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createEngine, type Engine } from '@asp/domain';
-import { connectNats } from '@asp/nats';
+import { connectNats, Reconnects } from '@asp/nats';
 import { COMMANDS_STREAM, readModelConsumer } from '@asp/protocol';
 import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
 import { StateStore } from '@asp/state';
@@ -99,7 +99,7 @@ export class Sequencer {
     const js: JetStreamClient = jetstream(nc);
     this.#relay = new Relay({
       js,
-      nc,
+      reconnects: new Reconnects(nc),
       jsm,
       partition: cfg.ASP_PARTITION,
       wal: this.#wal,
