@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AspClient } from '@asp/client';
-import { runLoad, runSetup } from '@asp/loadgen';
 import { connectNats } from '@asp/nats';
-import { auditReadModels, fetchState } from '@asp/projector';
-import type { CommandResult } from '@asp/protocol';
+import { auditReadModels } from '@asp/projector';
 import {
   type Pipeline,
   type ServerProcess,
@@ -15,10 +13,9 @@ import {
   startPipeline,
 } from '@asp/servers';
 import { uniqueName } from '@asp/testing';
-import { checkRecount, recount } from '@asp/workload';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { readEventRecords } from './support/events.ts';
+import { type CrashLoad, checkEventsEqualWal, checkExactlyOnce, startCrashLoad } from './support/checks.ts';
 
 const CYCLES = 2;
 /**
@@ -105,20 +102,10 @@ describe('a server killed under load', () => {
         retryDeadlineMs: 600_000,
       });
       const mongo = new MongoClient(pipeline.mongo.url, { serverSelectionTimeoutMS: 5000 });
-      const stop = new AbortController();
+      let crash: CrashLoad | undefined;
       try {
-        const spec = { runId: partition.slice(0, 16), aggregates: 200, producers: 4, payloadBytes: 64 };
-        const setup = await runSetup(client, spec);
-        const load = runLoad({
-          client,
-          spec,
-          seed: 11,
-          producers: 4,
-          batch: 50,
-          durationMs: 3_600_000,
-          keepResults: true,
-          signal: stop.signal,
-        });
+        crash = await startCrashLoad(client, partition, 11);
+        const { setup, stop, done: load } = crash;
         for (let i = 0; i < CYCLES; i++) {
           await sleep(1500 + Math.floor(Math.random() * 1000));
           await victimProcess.kill();
@@ -152,28 +139,12 @@ describe('a server killed under load', () => {
         // reconnect (it was 11 s, the 10 s resultTimeoutMs, before the client followed reconnects).
         expect(report.latency.maxMs, 'the slowest message, ms').toBeLessThan(RECOVERY_MS);
 
-        // Exactly one result per command, and every invariant holds in an independent recount.
-        const sent = report.sent!;
-        const results = report.results!;
-        const rc = recount([...setup.results, ...results], [...setup.commands, ...sent]);
-        expect(checkRecount(rc)).toEqual([]);
-        const { entries } = await fetchState(nc, partition);
-        for (const [id, o] of rc.orgs)
-          expect(entries.get(`org/${id}`)?.state, `org ${id}`).toMatchObject({ used: o.used });
-
-        // A retry of any command gets its original result.
-        const original = new Map<string, CommandResult>(results.map((r) => [r.id, r]));
-        for (let i = 0; i < sent.length; i += 1000) {
-          for (const r of await client.send(sent.slice(i, i + 1000))) expect(r).toEqual(original.get(r.id));
-        }
-
+        // Exactly one result per command, the state agrees, retries get the original results.
+        await checkExactlyOnce(client, nc, partition, setup, report);
         // ASP_EVENTS holds every WAL record once, in order (JetStream fsyncs before it acknowledges).
         const health = async () =>
-          (await (await fetch(`${pipeline.sequencer.httpUrl}/health`)).json()) as Record<string, number>;
-        await until('the relay to catch up', async () => (await health()).relayLag === 0, 30_000);
-        const walLastSeq = Number((await health()).walLastSeq);
-        const records = await readEventRecords(nc, partition);
-        expect(records.map((r) => r.header)).toEqual(Array.from({ length: walLastSeq }, (_, i) => i + 1));
+          (await (await fetch(`${pipeline.sequencer.httpUrl}/health`)).json()) as Record<string, unknown>;
+        const walLastSeq = await checkEventsEqualWal(nc, partition, health);
 
         // The read models caught up with the sequencer's state.
         const audit = await auditReadModels({ nc, db: mongo.db(partition), partition, waitMs: 60_000 });
@@ -181,7 +152,7 @@ describe('a server killed under load', () => {
         expect(audit).toMatchObject({ ok: true, seq: walLastSeq });
       } finally {
         // A failed check leaves the load running: stop it before its client closes.
-        stop.abort();
+        crash?.stop.abort();
         await client.close();
         await mongo.close();
         await nc.close();

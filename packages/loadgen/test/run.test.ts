@@ -20,19 +20,15 @@ function rejecting(code: 'ASP_ERR_CLIENT_CLOSED' | 'ASP_ERR_CLIENT_TOO_LARGE', s
   return { client, calls: () => calls };
 }
 
+/** Two producers of 10-command messages, for a minute unless stopped. */
+const loadOn = (client: AspClient, signal: AbortSignal) =>
+  runLoad({ client, spec, seed: 1, producers: 2, batch: 10, durationMs: 60_000, signal });
+
 describe('runLoad', () => {
   it('stops a producer whose client is closed instead of spinning on its rejections', async () => {
     const stop = new AbortController();
     const c = rejecting('ASP_ERR_CLIENT_CLOSED', stop);
-    const report = await runLoad({
-      client: c.client,
-      spec,
-      seed: 1,
-      producers: 2,
-      batch: 10,
-      durationMs: 60_000,
-      signal: stop.signal,
-    });
+    const report = await loadOn(c.client, stop.signal);
     expect(c.calls()).toBe(2);
     expect(report.errors).toBe(20);
   });
@@ -45,15 +41,7 @@ describe('runLoad', () => {
       fired = true;
       stop.abort();
     }, 20);
-    const report = await runLoad({
-      client: c.client,
-      spec,
-      seed: 1,
-      producers: 2,
-      batch: 10,
-      durationMs: 60_000,
-      signal: stop.signal,
-    });
+    const report = await loadOn(c.client, stop.signal);
     // The timer stopped the load, not the stand-in's bound of 1000 calls.
     expect(fired).toBe(true);
     expect(c.calls()).toBeLessThan(1000);
