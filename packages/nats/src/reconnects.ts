@@ -12,15 +12,9 @@ import { NatsError } from './errors.ts';
 export class Reconnects {
   #next = rejecter();
   readonly #listeners = new Set<() => void>();
-  #count = 0;
 
   constructor(nc: NatsConnection) {
     void this.#watch(nc);
-  }
-
-  /** Reconnects seen so far. */
-  get count(): number {
-    return this.#count;
   }
 
   /** `p`'s outcome, or ASP_ERR_NATS_RECONNECTED if the connection reconnects first. */
@@ -39,7 +33,6 @@ export class Reconnects {
   async #watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (s.type !== 'reconnect') continue;
-      this.#count++;
       const was = this.#next;
       this.#next = rejecter();
       was.reject();

@@ -212,13 +212,8 @@ export class Session {
         // the consumer at the checkpoint (alignConsumer).
         const failure = this.#intake!.failure;
         if (failure) {
-          throw new ProjectorError(
-            'ASP_ERR_PROJECTOR_CONSUMER',
-            `the events consumer ended: ${failure.message}`,
-            {
-              cause: failure,
-            },
-          );
+          const message = `the events consumer ended: ${failure.message}`;
+          throw new ProjectorError('ASP_ERR_PROJECTOR_CONSUMER', message, { cause: failure });
         }
         return;
       }
