@@ -15,7 +15,11 @@ it('ends a wait in flight at the reconnect and tells its listeners; later waits 
     reconnects.onReconnect(() => told++);
     // A subscriber that never answers: the request would wait its whole 60 s.
     nc.subscribe('asp.test.silent', { callback: () => {} });
-    nc.subscribe('asp.test.echo', { callback: (_err, m) => m.respond(m.data) });
+    nc.subscribe('asp.test.echo', {
+      callback: (_err, m) => {
+        m.respond(m.data);
+      },
+    });
     await nc.flush();
     const waiting = reconnects.race(nc.request('asp.test.silent', undefined, { timeout: 60_000 }));
 
