@@ -42,7 +42,7 @@ export interface PullQueueLimits {
  * True for what nats.js ends a consumer with when the consumer or its stream no longer
  * exists: a pull's `409 Consumer Deleted`, or a consumer info that found nothing.
  */
-export function isConsumerGone(err: unknown): boolean {
+function isConsumerGone(err: unknown): boolean {
   if (err instanceof JetStreamApiError) {
     return err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound;
   }

@@ -186,9 +186,9 @@ const memory: { s: number; rss: number; heap: number; external: number }[] = [];
 let nextMemoryAt = start;
 for (;;) {
   await new Promise((r) => setTimeout(r, 250));
+  const page = await (await fetch(`${projector.httpUrl}/metrics`)).text();
   if (memoryEveryMs !== undefined && Date.now() >= nextMemoryAt) {
     nextMemoryAt += memoryEveryMs;
-    const page = await (await fetch(`${projector.httpUrl}/metrics`)).text();
     const mb = (name: string) => valueIn(page, name) / 2 ** 20;
     const m = {
       s: Math.round((Date.now() - start) / 1000),
@@ -201,7 +201,7 @@ for (;;) {
       `${m.s} s: rss ${m.rss.toFixed(0)} MiB, heap used ${m.heap.toFixed(0)} MiB, external ${m.external.toFixed(0)} MiB`,
     );
   }
-  const applied = await metric(projector.httpUrl, 'asp_projector_applied_seq');
+  const applied = valueIn(page, 'asp_projector_applied_seq');
   // The records' own timestamps are from when they were made: the lag is from their publication.
   const lag = applied < publishedCount ? (Date.now() - publishedAt[applied]!) / 1000 : 0;
   if (!published) lagMax = Math.max(lagMax, lag);

@@ -13,7 +13,7 @@ export interface RecordSource {
 export interface RelayOptions {
   js: JetStreamClient;
   /** The connection's reconnects end the publish in flight (see `#publish`). */
-  reconnects?: Reconnects;
+  reconnects: Reconnects;
   jsm: JetStreamManager;
   partition: string;
   wal: RecordSource;
@@ -176,7 +176,7 @@ export class Relay {
     // may have restarted. nats.js would wait out its 10 s timeout, and the read models (and,
     // through flow control, the writes) with it. The reconnect ends the wait; the retry
     // re-reads the position, so a publish that did land is not repeated.
-    const ack = await (this.#o.reconnects?.race(published) ?? published);
+    const ack = await this.#o.reconnects.race(published);
     this.#pos = { seq, streamSeq: ack.seq };
     if (this.#buffer.delete(seq)) this.#bufferBytes -= payload.length;
     this.#o.onPublished?.(seq, payload.length);
