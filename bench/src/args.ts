@@ -13,6 +13,8 @@ scenarios: ${SCENARIOS.join(', ')}, all (each once)
   --fsync-max-us <n>    refuse a data disk whose fsync p50 exceeds this (default 5000)
   --force               run on a slow disk anyway (recorded in the report)
   --seed <n>            workload seed (default 1)
+  --producers <n>       producer loops of every run, each with one message in flight
+                        (default: the scenario's; peers: PostgreSQL's connections too)
   --catchup-max <s>     wait at most this long for the read models after the load (default 60)
   --sample-ms <n>       metrics sampling interval (default 1000)
   --pg-url <url>        PostgreSQL for the peers scenario (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -40,6 +42,7 @@ export function parseFlags(argv: string[]) {
       'projector-url': s,
       'pg-url': s,
       seed: s,
+      producers: s,
       'sample-ms': s,
       'catchup-max': s,
     },

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_DURATION_S, parseFlags, usage } from './args.ts';
 import { BenchError } from './errors.ts';
+import { PRODUCERS_MAX } from './peers/options.ts';
 import { SCENARIOS, type ScenarioName } from './scenarios.ts';
 
 export { usage } from './args.ts';
@@ -33,6 +34,8 @@ export interface BenchConfig {
   pgUrl: string;
   dataDir: string;
   seed: number;
+  /** Producer loops of every run instead of the scenario's own (undefined: the scenario's). */
+  producers: number | undefined;
   sampleMs: number;
   /** How long the read models get to catch up after the load before the audit runs anyway. */
   catchupMaxMs: number;
@@ -64,6 +67,7 @@ const schema = z.object({
   pgUrl: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/postgres'),
   dataDir: z.string().min(1).default(tmpdir()),
   seed: z.coerce.number().int().min(0).max(0xffffffff).default(1),
+  producers: z.coerce.number().int().min(1).max(PRODUCERS_MAX).optional(),
   sampleMs: z.coerce.number().int().min(100).max(60_000).default(1000),
   catchupMax: z.coerce.number().positive().max(3600).default(60),
 });
@@ -93,6 +97,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     pgUrl: f['pg-url'] ?? env.ASP_BENCH_PG_URL,
     dataDir: env.ASP_BENCH_DATA_DIR,
     seed: f.seed,
+    producers: f.producers,
     sampleMs: f['sample-ms'],
     catchupMax: f['catchup-max'],
   };
@@ -115,6 +120,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     pgUrl: c.pgUrl,
     dataDir: resolve(c.dataDir),
     seed: c.seed,
+    producers: c.producers,
     sampleMs: c.sampleMs,
     catchupMaxMs: Math.round(c.catchupMax * 1000),
   };

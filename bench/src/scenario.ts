@@ -3,7 +3,7 @@ import { assertPostgres, ratios, runPeersChecked } from './peers.ts';
 import { fmtInt } from './progress.ts';
 import type { RunResult, ScenarioResult } from './result.ts';
 import { labelOf, runPlan, type Say } from './run.ts';
-import { plansOf, type ScenarioName } from './scenarios.ts';
+import { plansOf, type RunPlan, type ScenarioName } from './scenarios.ts';
 
 /** The one line a run ends with; the audit's verdict last, where the eye lands. */
 export function summaryLine(label: string, r: RunResult): string {
@@ -16,13 +16,23 @@ export function summaryLine(label: string, r: RunResult): string {
   );
 }
 
+/** A plan with `--producers` in place of its own producer loops, the note saying so. */
+export function withProducers(plan: RunPlan, producers: number | undefined): RunPlan {
+  if (producers === undefined || producers === plan.producers) return plan;
+  return {
+    ...plan,
+    producers,
+    note: `${plan.note}; producers ${plan.producers} → ${producers} by --producers`,
+  };
+}
+
 /**
  * Runs a scenario's plans in order, each on its own pipeline so no run
  * inherits another's state. `ceiling` compares its two batch sizes; `peers`
  * runs the same workload against PostgreSQL after ours has stopped.
  */
 export async function runScenario(cfg: BenchConfig, name: ScenarioName, say: Say): Promise<ScenarioResult> {
-  const plans = plansOf(name);
+  const plans = plansOf(name).map((p) => withProducers(p, cfg.producers));
   if (name === 'peers') await assertPostgres(cfg.pgUrl);
   const runs: RunResult[] = [];
   for (const plan of plans) {

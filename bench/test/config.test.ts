@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { verdictOf } from '../src/audit.ts';
 import { loadConfig } from '../src/config.ts';
 import { progressLine } from '../src/progress.ts';
+import { withProducers } from '../src/scenario.ts';
+import { plansOf } from '../src/scenarios.ts';
 
 describe('the bench configuration', () => {
   it('has defaults that work on a laptop: fresh pipeline, 60 s, 5 ms fsync limit', () => {
@@ -23,6 +25,21 @@ describe('the bench configuration', () => {
     );
     expect(c).toMatchObject({ scenario: 'all', durationMs: 2500, fsyncMaxUs: 900, force: true });
     expect(c.jsonFile?.endsWith('/x.json')).toBe(true);
+  });
+
+  it('overrides the producers of every run with --producers, and says so in the plan', () => {
+    expect(loadConfig(['broker'], {}).producers).toBeUndefined();
+    expect(loadConfig(['broker', '--producers', '2'], {}).producers).toBe(2);
+    expect(() => loadConfig(['broker', '--producers', '0'], {})).toThrow(/producers/);
+    expect(() => loadConfig(['broker', '--producers', '257'], {})).toThrow(/producers/);
+    const [plan] = plansOf('broker');
+    expect(withProducers(plan!, undefined)).toBe(plan);
+    expect(withProducers(plan!, 1)).toBe(plan);
+    expect(withProducers(plan!, 8)).toMatchObject({
+      producers: 8,
+      batch: 1000,
+      note: expect.stringMatching(/producers 1 → 8 by --producers$/),
+    });
   });
 
   it("takes Compose's environment as the given services, /metrics stripped to the base URL", () => {

@@ -29,7 +29,8 @@ export interface PeersRunOptions extends PeersOptions {
 
 export type ResolvedPeers = Required<Omit<PeersRunOptions, 'log'>> & Pick<PeersRunOptions, 'log'>;
 
-const PRODUCERS_MAX = 256;
+/** The most producers (here: pool connections) a run takes; the bench's `--producers` too. */
+export const PRODUCERS_MAX = 256;
 const DURATION_MS_MIN = 100;
 const DURATION_MS_MAX = 3_600_000;
 const RETRIES_MAX_LIMIT = 1000;
