@@ -37,7 +37,7 @@ export async function runScenario(cfg: BenchConfig, name: ScenarioName, say: Say
   const runs: RunResult[] = [];
   for (const plan of plans) {
     say(
-      `${labelOf(plan)}: ${plan.producers} producers × ${plan.batch}, ${plan.payloadBytes} B payload, ${plan.aggregates} aggregates, ${cfg.durationMs / 1000} s`,
+      `${labelOf(plan)}: ${plan.producers} producer${plan.producers === 1 ? '' : 's'} × ${plan.batch}, ${plan.payloadBytes} B payload, ${plan.aggregates} aggregates, ${cfg.durationMs / 1000} s`,
     );
     const r = await runPlan(cfg, plan, say);
     say(summaryLine(labelOf(plan), r));
