@@ -25,7 +25,7 @@ export interface RunPlan {
 
 /**
  * BENCHMARKS.md's table: `broker` and `ceiling` have one producer, here with
- * one message in flight. Measured on 2 cores (bench/README.md, "One producer"):
+ * one message in flight. Measured on 2 cores (bench/README.md, "The scenarios"):
  * 8 messages in flight sustained the same items/s within the host's noise
  * while every message waited behind the others (p99 1.2-1.7 s against
  * 0.16-0.23 s): at 1000 commands a message the pipeline is already full with

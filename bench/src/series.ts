@@ -19,6 +19,11 @@ export interface Point {
   flow_rate_limit?: number | undefined;
   flow_wait_seconds?: number | undefined;
   rss_sequencer?: number | undefined;
+  /** The sequencer's memory by part, bytes: V8's heap, external (buffers), LevelDB's memtables and block cache, the absent-key filters. */
+  mem_sequencer_heap?: number | undefined;
+  mem_sequencer_external?: number | undefined;
+  mem_sequencer_leveldb?: number | undefined;
+  mem_sequencer_filters?: number | undefined;
   rss_projector?: number | undefined;
   rss_bench?: number | undefined;
   /**
@@ -52,6 +57,12 @@ export interface Series {
   leveldb_compaction_s_per_s: Column;
   leveldb_compaction_mb_per_s: Column;
   rss_mb: { sequencer: Column; projector: Column; bench: Column };
+  /**
+   * Parts of the sequencer's resident memory, MiB: V8's heap (total), external memory (buffers),
+   * LevelDB's memtables and block cache, the "certainly absent" filters. What RSS has beyond them
+   * is native: LevelDB's open tables (index and Bloom filter blocks), the allocator's free lists.
+   */
+  sequencer_memory_mb: { heap: Column; external: Column; leveldb: Column; filters: Column };
   /** Cores in use between ticks; `machine` is every process (the OS and anything else running too). */
   cpu_cores: {
     sequencer: Column;
@@ -100,6 +111,10 @@ export function pointOf(
     flow_rate_limit: s('asp_sequencer_flow_rate_limit'),
     flow_wait_seconds: s('asp_sequencer_flow_wait_seconds_total'),
     rss_sequencer: s('asp_sequencer_process_resident_memory_bytes'),
+    mem_sequencer_heap: s('asp_sequencer_nodejs_heap_size_total_bytes'),
+    mem_sequencer_external: s('asp_sequencer_nodejs_external_memory_bytes'),
+    mem_sequencer_leveldb: s('asp_leveldb_memory_bytes'),
+    mem_sequencer_filters: s('asp_state_filter_bytes'),
     rss_projector: p('asp_projector_process_resident_memory_bytes'),
     rss_bench: local.rssBench,
     cpu_sequencer: s('asp_sequencer_process_cpu_seconds_total'),
@@ -161,6 +176,12 @@ export function deriveSeries(points: readonly Point[]): Series {
       sequencer: gauge(points, 'rss_sequencer', 1 / MB),
       projector: gauge(points, 'rss_projector', 1 / MB),
       bench: gauge(points, 'rss_bench', 1 / MB),
+    },
+    sequencer_memory_mb: {
+      heap: gauge(points, 'mem_sequencer_heap', 1 / MB),
+      external: gauge(points, 'mem_sequencer_external', 1 / MB),
+      leveldb: gauge(points, 'mem_sequencer_leveldb', 1 / MB),
+      filters: gauge(points, 'mem_sequencer_filters', 1 / MB),
     },
     cpu_cores: {
       sequencer: rate(points, 'cpu_sequencer'),

@@ -48,6 +48,10 @@ export function fixture(withLevelDb: boolean): ScenarioResult {
     fsyncs: i * 11,
     projector_lag_s: i < 10 ? 0.2 : 0,
     rss_sequencer: (100 + i) * 2 ** 20,
+    mem_sequencer_heap: (60 + i) * 2 ** 20,
+    mem_sequencer_external: 20 * 2 ** 20,
+    mem_sequencer_leveldb: (5 + i / 2) * 2 ** 20,
+    mem_sequencer_filters: 4 * 2 ** 20,
     rss_bench: 50 * 2 ** 20,
     // Cores during the load (t ≤ 10): sequencer 0.5, nats-server 0.25, the MongoDB-wire server
     // 0.3, the machine 1.8 then 0.1 after it; the projector and the bench report none.

@@ -93,6 +93,7 @@ describe('the report', () => {
         'lag',
         'leveldb',
         'memory',
+        'sequencer-memory',
         'cpu',
       ]);
       for (const c of charts) assertWellFormedSvg(c.svg);
@@ -131,7 +132,7 @@ describe('the report', () => {
     };
     assertWellFormedSvg(peersChart(r)!.svg);
     const w = writeReport(dir, r, 'pnpm bench peers --duration 10');
-    expect(w.svgs).toHaveLength(9);
+    expect(w.svgs).toHaveLength(10);
     for (const f of w.svgs) assertWellFormedSvg(readFileSync(f, 'utf8'));
     const md = readFileSync(w.markdown, 'utf8');
     expect(md).toContain('| PostgreSQL naive | 300 | 5 ms | 9 ms | 0 | 12 | 33.33 |');

@@ -32,6 +32,7 @@ describe('time-series math', () => {
     expect(s.rss_mb.sequencer).toEqual([1, 3]);
     expect(maxOf(s.rss_mb.sequencer)).toBe(3);
     expect(maxOf(s.rss_mb.projector)).toBeNull();
+    expect(s.sequencer_memory_mb.heap).toEqual([null, null]);
   });
 
   it('reads a point from scraped metrics, tolerating the LevelDB metrics being absent', () => {

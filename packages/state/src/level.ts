@@ -19,6 +19,7 @@ export async function openLevel(dir: string, opts: ResolvedOptions): Promise<Ope
     valueEncoding: 'view',
     writeBufferSize: opts.writeBufferBytes,
     cacheSize: opts.blockCacheBytes,
+    maxOpenFiles: opts.openFilesMax,
   });
   try {
     await db.open({ createIfMissing: true });

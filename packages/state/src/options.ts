@@ -18,6 +18,14 @@ export interface StateStoreOptions {
   /** LevelDB block cache (for reads the aggregate cache misses). Default 32 MiB. */
   blockCacheBytes?: number;
   /**
+   * LevelDB's open table files (`max_open_files`). Each open table keeps its index and Bloom
+   * filter blocks in memory, ~3-5 bytes per key it holds: the part of LevelDB's memory that
+   * grows with the data, bounded by this (and file descriptors by it too). Default 1,000
+   * (LevelDB's own, which clips it to 74..50,000 and keeps 10 for its logs): ~2 GB of 2 MB
+   * tables open at once.
+   */
+  openFilesMax?: number;
+  /**
    * Memory of each keyspace's "certainly absent" filter (filter.ts): 2 MiB per 2^20 keys.
    * A filter that would need more turns itself off (every miss is read from LevelDB again).
    * Default 128 MiB: 64M aggregates, or a result window of 20M ids twice over (the keys
@@ -35,6 +43,7 @@ export const defaultOptions: ResolvedOptions = {
   pruneBatchesPerApplyMax: 8,
   writeBufferBytes: 16 * 1024 * 1024,
   blockCacheBytes: 32 * 1024 * 1024,
+  openFilesMax: 1000,
   filterBytesMax: 128 * 1024 * 1024,
 };
 

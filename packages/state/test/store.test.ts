@@ -72,6 +72,9 @@ describe('open and close', () => {
     expect((await rejection(StateStore.open(dir, { resultsRetainMax: 0 }))).code).toBe(
       'ASP_ERR_STATE_OPTIONS',
     );
+    expect((await rejection(StateStore.open(dir, { openFilesMax: 0 }))).message).toMatch(
+      /openFilesMax must be a positive integer/,
+    );
   });
 
   it('reports an undecodable value as corruption, with its key', async () => {

@@ -54,6 +54,11 @@ export const sequencerConfigSchema = z
      * 2 MiB per 2^20 keys. Past it a filter turns itself off and new keys are read again.
      */
     ASP_STATE_FILTER_BYTES_MAX: int(128 * MiB, 2 * MiB, 16384 * MiB),
+    /**
+     * LevelDB's open table files: bounds the index and Bloom filter blocks it keeps in memory
+     * (~3-5 bytes per key of the open tables) and the file descriptors (docs/state.md).
+     */
+    ASP_LEVELDB_OPEN_FILES_MAX: int(1000, 74, 50_000),
     ASP_WAL_SEGMENT_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
     /** Committed records kept in memory for the relay before it falls back to reading the WAL. */
     ASP_RELAY_BUFFER_RECORDS_MAX: int(1024, 16, 1_000_000),

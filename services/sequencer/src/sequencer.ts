@@ -88,6 +88,7 @@ export class Sequencer {
       resultsRetainMax: cfg.ASP_RESULTS_RETAIN_MAX,
       aggregateCacheEntriesMax: cfg.ASP_AGGREGATE_CACHE_ENTRIES_MAX,
       filterBytesMax: cfg.ASP_STATE_FILTER_BYTES_MAX,
+      openFilesMax: cfg.ASP_LEVELDB_OPEN_FILES_MAX,
     });
     await recover(this.#engine, this.#wal, this.#state, this.#log.child({ module: 'recovery' }));
 
