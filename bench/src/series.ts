@@ -58,9 +58,9 @@ export interface Series {
   leveldb_compaction_mb_per_s: Column;
   rss_mb: { sequencer: Column; projector: Column; bench: Column };
   /**
-   * Parts of the sequencer's resident memory, MiB: V8's heap (total), external memory (buffers),
-   * LevelDB's memtables and block cache, the "certainly absent" filters. What RSS has beyond them
-   * is native: LevelDB's open tables (index and Bloom filter blocks), the allocator's free lists.
+   * Parts of the sequencer's resident memory, MiB: V8's heap (total), external memory (buffers,
+   * the "certainly absent" filters among them), and within what is left, LevelDB's memtables and
+   * block cache. The rest is native: LevelDB's open tables, the allocator's free lists, code.
    */
   sequencer_memory_mb: { heap: Column; external: Column; leveldb: Column; filters: Column };
   /** Cores in use between ticks; `machine` is every process (the OS and anything else running too). */

@@ -127,14 +127,14 @@ export function runCharts(r: RunResult): Chart[] {
     {
       key: 'sequencer-memory',
       caption:
-        "The sequencer's memory by part: what RSS has beyond them is native (LevelDB's open tables, the allocator)",
+        "The sequencer's memory by part: what RSS has beyond the heap and external memory is native (LevelDB, the allocator)",
       svg: lineChart({
         title: 'Sequencer memory',
         t: s.t_s,
         lines: [
           { name: 'RSS', data: s.rss_mb.sequencer },
           { name: 'V8 heap', data: s.sequencer_memory_mb.heap },
-          { name: 'external (buffers)', data: s.sequencer_memory_mb.external },
+          { name: 'external (buffers, the filters too)', data: s.sequencer_memory_mb.external },
           { name: 'LevelDB memtables + cache', data: s.sequencer_memory_mb.leveldb },
           { name: 'absent-key filters', data: s.sequencer_memory_mb.filters },
         ],
