@@ -18,11 +18,11 @@ export interface StateStoreOptions {
   /** LevelDB block cache (for reads the aggregate cache misses). Default 32 MiB. */
   blockCacheBytes?: number;
   /**
-   * LevelDB's open table files (`max_open_files`). Each open table keeps its index and Bloom
-   * filter blocks in memory, ~3-5 bytes per key it holds: the part of LevelDB's memory that
-   * grows with the data, bounded by this (and file descriptors by it too). Default 1,000
-   * (LevelDB's own, which clips it to 74..50,000 and keeps 10 for its logs): ~2 GB of 2 MB
-   * tables open at once.
+   * LevelDB's open table files (`max_open_files`). Each open table keeps its Bloom filter (10
+   * bits a key, classic-level's policy) and its index (an entry per 4 KiB block) in memory: the
+   * part of LevelDB's memory that grows with the data, bounded by this (file descriptors too).
+   * Default 1,000 (LevelDB's own, which clips it to 74..50,000 and keeps 10 for its logs): ~2 GB
+   * of 2 MB tables open at once.
    */
   openFilesMax?: number;
   /**

@@ -55,8 +55,8 @@ export const sequencerConfigSchema = z
      */
     ASP_STATE_FILTER_BYTES_MAX: int(128 * MiB, 2 * MiB, 16384 * MiB),
     /**
-     * LevelDB's open table files: bounds the index and Bloom filter blocks it keeps in memory
-     * (~3-5 bytes per key of the open tables) and the file descriptors (docs/state.md).
+     * LevelDB's open table files: bounds the Bloom filter and index blocks it keeps in memory
+     * (a Bloom filter of 10 bits a key per open table) and the file descriptors (docs/state.md).
      */
     ASP_LEVELDB_OPEN_FILES_MAX: int(1000, 74, 50_000),
     ASP_WAL_SEGMENT_BYTES_MAX: int(64 * MiB, MiB, 1024 * MiB),
