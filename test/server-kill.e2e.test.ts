@@ -12,7 +12,7 @@ import {
   startNatsServer,
   startPipeline,
 } from '@asp/servers';
-import { uniqueName } from '@asp/testing';
+import { uniqueName, waitFor } from '@asp/testing';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { type CrashLoad, checkEventsEqualWal, checkExactlyOnce, startCrashLoad } from './support/checks.ts';
@@ -25,13 +25,6 @@ const CYCLES = 2;
  * 4.5-9.6 s after nats-server's, and flow control held the commands back with them.
  */
 const RECOVERY_MS = 5_000;
-
-/** Resolves once `check` holds; throws after `ms`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  for (const deadline = Date.now() + ms; !(await check()); await sleep(100)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-  }
-}
 
 /** Commands the sequencer answered so far (its metrics page stays up while NATS is down). */
 async function decided(httpUrl: string): Promise<number> {
@@ -117,7 +110,7 @@ describe('a server killed under load', () => {
           const restarted = Date.now();
           const [decided0, applied0] = [await decided(pipeline.sequencer.httpUrl), await applied(pipeline)];
           const soon = (what: string, check: () => Promise<boolean>) =>
-            until(`${what} after restart ${i + 1}`, check, RECOVERY_MS).then(() => Date.now() - restarted);
+            waitFor(`${what} after restart ${i + 1}`, check, RECOVERY_MS).then(() => Date.now() - restarted);
           const took = await Promise.all([
             soon(
               'commands answered',

@@ -1,5 +1,5 @@
 import { EVENTS_STREAM, eventSubject, readModelConsumer, type WireCommand } from '@asp/protocol';
-import { testEnv } from '@asp/testing';
+import { testEnv, waitFor } from '@asp/testing';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './helpers.ts';
@@ -7,12 +7,8 @@ import { type Harness, startHarness } from './helpers.ts';
 const inc = (id: string): WireCommand => ({ id, type: 'counter.increment', data: { counterId: 'c', by: 1 } });
 const flowOf = (h: Harness) => h.sequencer.health().flow as { state: string; lagMs: number; rate: number };
 
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !ok(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The flow state changes within a poll of 100 ms: look often. */
+const until = (what: string, ok: () => boolean) => waitFor(what, ok, 10_000, 20);
 
 /**
  * The read side here is the projector's durable consumer on ASP_EVENTS, made and acknowledged

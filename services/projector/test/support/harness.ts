@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Engine, keyString, type Versioned } from '@asp/domain';
 import { createLogger } from '@asp/service';
+import { waitFor as pollUntil } from '@asp/testing';
 import type { Db } from 'mongodb';
 import { type ProjectorConfig, projectorConfigSchema } from '../../src/config.ts';
 import { Projector } from '../../src/projector.ts';
@@ -23,18 +23,9 @@ export async function startProjector(env: Record<string, string>): Promise<Proje
   return p;
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** The projector tests' wait: @asp/testing's, with a longer default and a shorter poll. */
+export const waitFor = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) =>
+  pollUntil(what, check, timeoutMs, 50);
 
 /** Every read model document of every aggregate type, as `type/id` → version and state. */
 export async function readModels(
