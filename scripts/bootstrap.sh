@@ -73,7 +73,7 @@ ensure_servers() {
     env GOBIN="$ASP_TOOLS_DIR/bin" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
   local ferret_stamp
   # Every source file of the build: a change to any of them rebuilds the binary.
-  ferret_stamp="$(cat "$ASP_ROOT"/infra/ferretdb/{go.mod,go.sum,*.go,build.sh,patches/*.patch} | sha256sum | cut -c1-16)"
+  ferret_stamp="$(cat "$ASP_ROOT"/infra/ferretdb/{go.mod,go.sum,*.go,build.sh,sqlite.tags,patches/*.patch} | sha256sum | cut -c1-16)"
   ensure_go_binary ferretdb-asp "$ferret_stamp" \
     "$ASP_ROOT/infra/ferretdb/build.sh" "$ASP_TOOLS_DIR/bin/ferretdb-asp"
   export PATH="$ASP_TOOLS_DIR/bin:$PATH"

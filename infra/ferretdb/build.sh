@@ -3,12 +3,16 @@
 # (patches/*.patch; why each exists: patches/README.md). Go will not build from a changed module
 # cache, so FerretDB's module (3.4 MB) is copied to a temp dir, patched there, and built through
 # a temporary go.mod that replaces the module with the copy; infra/ferretdb's own go.mod and the
-# module cache stay as they are.
+# module cache stay as they are. SQLite is the C library through cgo (patches/sqlite-cgo.patch):
+# the build needs a C compiler, and compiles SQLite once (about a minute; Go caches it).
 #
 #   infra/ferretdb/build.sh <output binary>
 set -euo pipefail
 out="$(realpath -m "$1")"
 cd "$(dirname "$0")"
+cc="$(go env CC)"
+command -v "$cc" >/dev/null 2>&1 ||
+  { echo "build.sh: a C compiler ($cc) is needed to build SQLite into ferretdb-asp (Debian: apt-get install gcc)" >&2; exit 1; }
 mod="$(go mod download -json github.com/FerretDB/FerretDB | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
 [ -d "$mod" ] || { echo "build.sh: FerretDB's module was not downloaded" >&2; exit 1; }
 work="$(mktemp -d)"
@@ -21,4 +25,5 @@ for p in patches/*.patch; do
 done
 cp go.mod go.sum "$work/"
 go mod edit -modfile="$work/go.mod" -replace "github.com/FerretDB/FerretDB=$work/ferretdb"
-go build -modfile="$work/go.mod" -o "$out" .
+# The SQLite features FerretDB's SQLite backend uses: dbstat (dbStats, collStats) and stat4 (ANALYZE).
+CGO_ENABLED=1 go build -modfile="$work/go.mod" -tags "$(cat sqlite.tags)" -o "$out" .

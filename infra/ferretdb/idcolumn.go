@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	// The SQLite driver FerretDB itself uses (database/sql name "sqlite").
-	_ "modernc.org/sqlite"
+	// The SQLite driver ferretdb-asp's FerretDB uses (patches/sqlite-cgo.patch): the C library.
+	_ "github.com/mattn/go-sqlite3"
 )
 
 // idColumn and idExpr are the patched FerretDB's metadata.IDColumn and
@@ -49,7 +49,7 @@ func migrateIDColumns(ctx context.Context, dir string, logger *slog.Logger) (int
 }
 
 func migrateFile(ctx context.Context, file string) (int, error) {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite3", "file:"+file+"?_busy_timeout=10000")
 	if err != nil {
 		return 0, err
 	}

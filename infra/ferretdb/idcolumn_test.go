@@ -34,7 +34,7 @@ func upstreamTable(t *testing.T, db *sql.DB, table string, ids ...string) {
 func TestMigrateIDColumns(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "app.sqlite")
-	db, err := sql.Open("sqlite", "file:"+file)
+	db, err := sql.Open("sqlite3", "file:"+file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestMigrateIDColumns(t *testing.T) {
 	upstreamTable(t, db, "docs_1", "a", "b", "c")
 	upstreamTable(t, db, "empty_2")
 	// Not a FerretDB file: left alone.
-	other, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "other.sqlite"))
+	other, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "other.sqlite"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,5 +62,33 @@ describe('harness servers', () => {
       const indexes = await col.indexes();
       expect(indexes.map((i) => i.name)).toContain('tag_1');
     });
+
+    // On ferretdb-asp these go through SQLite's C library (infra/ferretdb/patches/sqlite-cgo.patch):
+    // the projector relies on a duplicate _id failing with 11000, and Mongo Express asks for stats
+    // (SQLite's dbstat table, compiled in by a build tag).
+    it('a duplicate _id fails with code 11000, also in an unordered insertMany; stats answer', async () => {
+      const db = client.db(env.prefix);
+      const col = db.collection<{ _id: string; n: number }>('dups');
+      await col.insertOne({ _id: 'a', n: 1 });
+      await expect(col.insertOne({ _id: 'a', n: 2 })).rejects.toMatchObject({ code: 11000 });
+      await expect(
+        col.insertMany(
+          [
+            { _id: 'a', n: 3 },
+            { _id: 'b', n: 4 },
+          ],
+          { ordered: false },
+        ),
+      ).rejects.toMatchObject({ code: 11000 });
+      expect(await col.findOne({ _id: 'a' })).toEqual({ _id: 'a', n: 1 });
+      expect(await col.countDocuments()).toBeGreaterThanOrEqual(1);
+
+      const stats = await db.command({ dbStats: 1 });
+      expect(stats.ok).toBe(1);
+      expect(stats.collections).toBeGreaterThanOrEqual(1);
+      const coll = await db.command({ collStats: 'dups' });
+      expect(coll.ok).toBe(1);
+      expect(coll.count).toBeGreaterThanOrEqual(1);
+    });
   });
 });
