@@ -4,7 +4,7 @@
 # cache, so FerretDB's module (3.4 MB) is copied to a temp dir, patched there, and built through
 # a temporary go.mod that replaces the module with the copy; infra/ferretdb's own go.mod and the
 # module cache stay as they are. SQLite is the C library through cgo (patches/sqlite-cgo.patch):
-# the build needs a C compiler, and compiles SQLite once (about a minute; Go caches it).
+# the build needs a C compiler, and compiles SQLite (~50 s of the build's ~2 min on a cold Go cache).
 #
 #   infra/ferretdb/build.sh <output binary>
 set -euo pipefail
