@@ -5,7 +5,7 @@ import { isTransientMongoError } from '../retry.ts';
 import { COMMAND_DOCS_MAX, chunks, docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
-import { writeReinserting } from './reinsert.ts';
+import { settled, writeReinserting } from './reinsert.ts';
 
 export type { WriteOutcome } from './inserts.ts';
 
@@ -18,9 +18,9 @@ export interface WriteTarget {
 }
 
 /**
- * Writes each document once, per collection: on MongoDB with version-guarded
- * bulk writes, the collections in parallel; on FerretDB by inserts and
- * delete-then-insert steps (see reinsert.ts), one command after the other.
+ * Writes each document once, per collection, the collections in parallel: on
+ * MongoDB with version-guarded bulk writes; on FerretDB by inserts and
+ * delete-then-insert steps (see reinsert.ts).
  */
 export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<WriteOutcome> {
   const groups = new Map<string, DocWrite[]>();
@@ -31,14 +31,13 @@ export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<Wri
     else groups.set(name, [w]);
   }
   if (t.guard === 'id-only') return writeReinserting(t.db, groups, t.intents);
-  const settled = await Promise.allSettled(
+  const outcomes = await settled(
     [...groups].map(([name, ws]) => writeGuarded(t.db.collection<ReadModelDoc>(name), ws)),
   );
   const out: WriteOutcome = { written: [], conflicts: [] };
-  for (const s of settled) {
-    if (s.status === 'rejected') throw s.reason;
-    out.written.push(...s.value.written);
-    out.conflicts.push(...s.value.conflicts);
+  for (const r of outcomes) {
+    out.written.push(...r.written);
+    out.conflicts.push(...r.conflicts);
   }
   return out;
 }
