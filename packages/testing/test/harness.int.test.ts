@@ -90,5 +90,33 @@ describe('harness servers', () => {
       expect(coll.ok).toBe(1);
       expect(coll.count).toBeGreaterThanOrEqual(1);
     });
+
+    // ferretdb-asp inserts 1,000 documents per SQLite transaction (patches/insert-batch.patch) and
+    // goes one by one through a chunk whose insert failed: duplicates on either side of a chunk
+    // boundary must fail alone (unordered) or stop the insert exactly there (ordered).
+    it('a large insertMany with duplicates across chunks fails exactly at the duplicates', async () => {
+      const db = client.db(env.prefix);
+      const col = db.collection<{ _id: string; n: number }>('bulkdups');
+      const id = (i: number) => `d${String(i).padStart(5, '0')}`;
+      await col.insertMany([5, 1500, 2400].map((i) => ({ _id: id(i), n: -1 })));
+      const docs = Array.from({ length: 2500 }, (_, i) => ({ _id: id(i), n: i }));
+      const unordered = await col.insertMany(docs, { ordered: false }).catch((err: unknown) => err);
+      expect(unordered).toMatchObject({ code: 11000, insertedCount: 2497 });
+      const errors = (unordered as { writeErrors: { index: number; code: number }[] }).writeErrors;
+      expect(errors.map((e) => [e.index, e.code])).toEqual([
+        [5, 11000],
+        [1500, 11000],
+        [2400, 11000],
+      ]);
+      const all = await col.find().sort({ _id: 1 }).toArray();
+      expect(all).toEqual(docs.map((d, i) => ([5, 1500, 2400].includes(i) ? { ...d, n: -1 } : d)));
+
+      const ordered = db.collection<{ _id: string; n: number }>('bulkdups-ordered');
+      await ordered.insertOne({ _id: id(1100), n: -1 });
+      const stopped = await ordered.insertMany(docs.slice(0, 1200)).catch((err: unknown) => err);
+      expect(stopped).toMatchObject({ code: 11000, insertedCount: 1100 });
+      expect(await ordered.countDocuments()).toBe(1101);
+      expect(await ordered.countDocuments({ n: { $gt: 1100 } })).toBe(0);
+    });
   });
 });
