@@ -9,6 +9,12 @@ export interface WriteOutcome {
   conflicts: DocWrite[];
 }
 
+/** Adds one collection's outcome to the batch's. */
+export function addOutcome(out: WriteOutcome, r: WriteOutcome): void {
+  out.written.push(...r.written);
+  out.conflicts.push(...r.conflicts);
+}
+
 /** Documents per `insert` or `update` command. */
 export const COMMAND_DOCS_MAX = 1000;
 const DUPLICATE_KEY = 11000;

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import { idDeletesOf } from './deletes.ts';
-import { docOf, insertAll, type WriteOutcome } from './inserts.ts';
+import { addOutcome, docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { IntentGroup, Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
 
@@ -57,10 +57,6 @@ export async function writeReinserting(
   intents: Intents | undefined,
 ): Promise<WriteOutcome> {
   const out: WriteOutcome = { written: [], conflicts: [] };
-  const add = (r: WriteOutcome) => {
-    out.written.push(...r.written);
-    out.conflicts.push(...r.conflicts);
-  };
   const replaced: Replaced[] = [];
   const inserts: Promise<WriteOutcome>[] = [];
   for (const [collection, writes] of groups) {
@@ -70,7 +66,7 @@ export async function writeReinserting(
     if (fresh.length > 0) inserts.push(insertAll(db.collection<ReadModelDoc>(collection), fresh));
     for (const write of writes) if (write.baseVersion > 0) replaced.push({ collection, write });
   }
-  for (const r of await settled(inserts)) add(r);
+  for (const r of await settled(inserts)) addOutcome(out, r);
   for (const step of steps(replaced)) {
     const byCollection = new Map<string, DocWrite[]>();
     for (const r of step) {
@@ -91,7 +87,7 @@ export async function writeReinserting(
         return insertAll(coll, byCollection.get(g.collection)!, g.docs);
       }),
     );
-    for (const r of await outcomes) add(r);
+    for (const r of await outcomes) addOutcome(out, r);
     await intents?.end();
   }
   return out;

@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { ReadModelDoc } from '../readmodels/documents.ts';
 import type { WriteGuard } from '../readmodels/server.ts';
 import { isTransientMongoError } from '../retry.ts';
-import { COMMAND_DOCS_MAX, chunks, docOf, insertAll, type WriteOutcome } from './inserts.ts';
+import { addOutcome, COMMAND_DOCS_MAX, chunks, docOf, insertAll, type WriteOutcome } from './inserts.ts';
 import type { Intents } from './intents.ts';
 import type { DocWrite } from './plan.ts';
 import { settled, writeReinserting } from './reinsert.ts';
@@ -35,10 +35,7 @@ export async function writeDocs(t: WriteTarget, writes: DocWrite[]): Promise<Wri
     [...groups].map(([name, ws]) => writeGuarded(t.db.collection<ReadModelDoc>(name), ws)),
   );
   const out: WriteOutcome = { written: [], conflicts: [] };
-  for (const r of outcomes) {
-    out.written.push(...r.written);
-    out.conflicts.push(...r.conflicts);
-  }
+  for (const r of outcomes) addOutcome(out, r);
   return out;
 }
 
