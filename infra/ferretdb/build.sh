@@ -10,7 +10,7 @@
 #   infra/ferretdb/build.sh --test    runs the Go tests the patches add inside FerretDB (scripts/test)
 set -euo pipefail
 # The FerretDB packages whose tests a patch adds (they test code of FerretDB's module, from its copy).
-patched_tests=(./internal/handler/sjson/)
+patched_tests=(./internal/handler/sjson/ ./internal/handler/wiredecode/)
 [ "$#" -eq 1 ] || { echo "usage: build.sh <output binary> | build.sh --test" >&2; exit 2; }
 [ "$1" = --test ] || out="$(realpath -m "$1")"
 cd "$(dirname "$0")"

@@ -118,5 +118,27 @@ describe('harness servers', () => {
       expect(await ordered.countDocuments()).toBe(1101);
       expect(await ordered.countDocuments({ n: { $gt: 1100 } })).toBe(0);
     });
+
+    // FerretDB refuses NaN; ferretdb-asp checks for it while decoding a request once
+    // (infra/ferretdb/patches/decode-once.patch) instead of in the wire library's extra decode.
+    it('a NaN anywhere in a request is refused, nothing of it written, and the server answers after', async () => {
+      const col = client.db(env.prefix).collection<{ _id: string; v?: unknown }>('nan');
+      const nans = [{ v: Number.NaN }, { v: { deep: [1, { x: Number.NaN }] } }];
+      for (const bad of nans) {
+        const err = await col
+          .insertMany([{ _id: 'ok' }, { _id: 'bad', ...bad }], { ordered: false })
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(Error);
+      }
+      expect(
+        await col
+          .find({ v: Number.NaN })
+          .toArray()
+          .catch((e: unknown) => e),
+      ).toBeInstanceOf(Error);
+      expect(await col.countDocuments()).toBe(0);
+      await col.insertOne({ _id: 'after', v: 1.5 });
+      expect(await col.find().toArray()).toEqual([{ _id: 'after', v: 1.5 }]);
+    });
   });
 });
