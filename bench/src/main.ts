@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isAspError } from '@asp/errors';
 import { AUDIT_UNAVAILABLE } from './audit.ts';
 import { type BenchConfig, loadConfig, usage } from './config.ts';
@@ -48,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const cfg = loadConfig(argv);
   const command = `pnpm bench ${argv.join(' ')}`;
+  // The JSON's directory is made now: a path that cannot be written fails before minutes of load.
+  if (cfg.jsonFile) mkdirSync(dirname(cfg.jsonFile), { recursive: true });
   const results = await runAll(cfg, command);
   if (cfg.jsonFile) {
     const doc =

@@ -99,7 +99,8 @@ describe('pnpm bench all, short mode', () => {
       await pgReachable(),
       'PostgreSQL is not reachable at 127.0.0.1:5432: the peers scenario needs it',
     ).toBe(true);
-    const json = join(dir, 'all.json');
+    // In a directory that does not exist yet: the bench makes it (before the load, not after).
+    const json = join(dir, 'results', 'all.json');
     const { code, out } = await runBench([
       'all',
       '--duration',
