@@ -9,8 +9,8 @@
 #   infra/ferretdb/build.sh <output binary>
 #   infra/ferretdb/build.sh --test    runs the Go tests the patches add inside FerretDB (scripts/test)
 set -euo pipefail
-# The FerretDB packages whose tests a patch adds (they test code of FerretDB's module, from its copy).
-patched_tests=(./internal/handler/sjson/ ./internal/handler/wiredecode/)
+# The FerretDB packages whose tests a patch adds (with upstream's tests of the same packages).
+patched_tests=(internal/handler/sjson internal/handler/wiredecode)
 [ "$#" -eq 1 ] || { echo "usage: build.sh <output binary> | build.sh --test" >&2; exit 2; }
 [ "$1" = --test ] || out="$(realpath -m "$1")"
 cd "$(dirname "$0")"
@@ -27,14 +27,16 @@ for p in patches/*.patch; do
   # Outside a repository git apply works as patch(1) does, and fails on a patch that does not fit.
   (cd "$work/ferretdb" && git apply "$OLDPWD/$p")
 done
-if [ "$1" = --test ]; then
-  # In the copy, with FerretDB's own go.mod: upstream's tests of these packages run too (their
-  # helpers find the source root by a .git entry, which the module copy lacks).
-  mkdir "$work/ferretdb/.git"
-  (cd "$work/ferretdb" && go test -count=1 "${patched_tests[@]}")
-  exit
-fi
 cp go.mod go.sum "$work/"
 go mod edit -modfile="$work/go.mod" -replace "github.com/FerretDB/FerretDB=$work/ferretdb"
+if [ "$1" = --test ]; then
+  # Built as the binary is (this go.mod: SQLite through cgo, the tags); -mod=mod lets Go add the
+  # tests' own dependencies to the temporary go.mod. Upstream's test helpers find the source root
+  # by a .git entry, which the module copy lacks.
+  mkdir "$work/ferretdb/.git"
+  GOFLAGS=-mod=mod go test -modfile="$work/go.mod" -tags "$(cat sqlite.tags)" -count=1 \
+    "${patched_tests[@]/#/github.com/FerretDB/FerretDB/}"
+  exit
+fi
 # The SQLite features FerretDB's SQLite backend uses: dbstat (dbStats, collStats) and stat4 (ANALYZE).
 CGO_ENABLED=1 go build -modfile="$work/go.mod" -tags "$(cat sqlite.tags)" -o "$out" .
