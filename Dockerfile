@@ -21,8 +21,9 @@ RUN npm install --global --no-audit --no-fund pnpm@12.21.0
 # flattens them into one directory). The globs follow pnpm-workspace.yaml;
 # */package.json picks up top-level workspace packages such as bench/ and
 # test/ once they exist. test/compose.test.ts checks every workspace package
-# is matched here.
-COPY --parents package.json pnpm-lock.yaml pnpm-workspace.yaml packages/*/package.json services/*/package.json */package.json ./
+# is matched here. pnpm applies patches/ (pnpm-workspace.yaml's patchedDependencies) at
+# install and fails without them.
+COPY --parents package.json pnpm-lock.yaml pnpm-workspace.yaml packages/*/package.json services/*/package.json */package.json patches/*.patch ./
 # --prod: the runtime needs no compiler, linter or test runner (Node runs
 # the .ts files as they are). The cache mount keeps pnpm's store between
 # builds without putting it in a layer. The packages that run install

@@ -185,6 +185,12 @@ const breakages: { what: string; check: string; broken: () => Repo; says: string
     says: ['services/sequencer/package.json'],
   },
   {
+    what: 'a dependency patch the deps stage does not copy',
+    check: 'the deps stage installs the whole workspace from the lockfile with the pinned pnpm and Node',
+    broken: () => withText('Dockerfile', (t) => t.replace(' patches/*.patch', '')),
+    says: ['patches/mongodb@7.9.0.patch'],
+  },
+  {
     what: 'an image that runs as root',
     check: 'the runtime stage runs as non-root with NODE_ENV=production',
     broken: () => withText('Dockerfile', (t) => t.replace('USER node', 'USER root')),

@@ -83,7 +83,10 @@ export const dockerfileSources: Check = (repo) => {
   });
 };
 
-/** The deps stage must see every manifest the lockfile covers, or `--frozen-lockfile` fails (or installs less). */
+/**
+ * The deps stage must see every manifest the lockfile covers, or `--frozen-lockfile` fails (or
+ * installs less), and every patch pnpm-workspace.yaml names.
+ */
 export const workspaceInstall: Check = (repo) => {
   const df = load(repo, 'Dockerfile');
   if (!df) return ['Dockerfile: missing'];
@@ -95,9 +98,14 @@ export const workspaceInstall: Check = (repo) => {
     : ['Dockerfile: pnpm install without --frozen-lockfile'];
   const sources = copies({ stages: [stage] }).flatMap((c) => c.sources.map(rel));
   const ignored = dockerignore(repo.read('.dockerignore') ?? '');
-  const workspace = parse(repo.read('pnpm-workspace.yaml') ?? '') as { packages?: string[] } | null;
+  const workspace = parse(repo.read('pnpm-workspace.yaml') ?? '') as {
+    packages?: string[];
+    patchedDependencies?: Record<string, string>;
+  } | null;
   const manifests = (workspace?.packages ?? []).flatMap((g) => repo.glob(`${g}/package.json`));
-  for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', ...manifests]) {
+  // pnpm applies the patches at install and fails when one is missing.
+  const patches = Object.values(workspace?.patchedDependencies ?? {}).map(rel);
+  for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', ...manifests, ...patches]) {
     if (!sources.some((s) => matchesGlob(file, s))) {
       problems.push(`Dockerfile: stage ${stage.name} installs without copying ${file}`);
     } else if (ignored(file)) {
