@@ -65,7 +65,7 @@ describe('documents', () => {
 });
 
 describe('DocCache eviction', () => {
-  it('stays least recently used first across many evictions, moves and clears', () => {
+  it('stays least recently used first across many evictions, moves, deletes and clears', () => {
     const c = new DocCache(100);
     const model: string[] = []; // least recently used first
     const touch = (k: string) => {
@@ -81,8 +81,13 @@ describe('DocCache eviction', () => {
     };
     for (let i = 0; i < 20_000; i++) {
       const k = `k${rand(300)}`;
-      if (rand(3) === 0) {
+      const op = rand(6);
+      if (op < 2) {
         if (c.get(k)) touch(k);
+      } else if (op === 2) {
+        c.delete(k);
+        const i = model.indexOf(k);
+        if (i >= 0) model.splice(i, 1);
       } else {
         c.set(k, v(i));
         touch(k);
@@ -93,6 +98,12 @@ describe('DocCache eviction', () => {
       }
     }
     expect(c.size).toBe(model.length);
+    // Oldest first: each get moves the key to the end, so the model's order is kept.
     for (const k of model) expect(c.get(k)).toBeDefined();
+    // Past the bound, the next insert evicts exactly the model's oldest.
+    for (let i = model.length; i < 100; i++) c.set(`fill${i}`, v(0));
+    c.set('one-more', v(0));
+    expect(c.get(model[0]!)).toBeUndefined();
+    expect(c.get(model[1]!)).toBeDefined();
   });
 });

@@ -1,24 +1,36 @@
 import type { Versioned } from '@asp/domain';
 
+/** One cached document, a link in the recency list (least recently used first). */
+interface Entry {
+  key: string;
+  value: Versioned;
+  prev: Entry | undefined;
+  next: Entry | undefined;
+}
+
 /**
  * The documents the projector wrote or read last, by `type/id` key, least
  * recently used first out. It is what lets a batch skip the read before its
  * write: one writer per document means what it wrote is still there. Any
  * doubt (a failed write, a conflict, a rebuild) evicts.
+ *
+ * Recency is a linked list beside the map, so a hit moves two pointers and
+ * the map changes only when a key comes or goes. Marking a key used by
+ * re-inserting it into the Map (insertion order) cost a delete and an insert
+ * per touch, two touches per document per batch, left deleted entries for
+ * V8 to step over until it rehashed, and needed an iterator kept between
+ * evictions to avoid rescanning them: half the cache's CPU in a loop of
+ * `single`-sized batches, though too little of the projector's to show in
+ * apply.ts (bench/README.md).
  */
 export class DocCache {
-  readonly #map = new Map<string, Versioned>();
+  readonly #map = new Map<string, Entry>();
   readonly #max: number;
   #complete: boolean;
-  /**
-   * Yields the least recently used key. It is kept from one eviction to the
-   * next: every key before it was evicted or moved to the end, so it never
-   * goes back. A fresh `keys()` each time would start at the front, where
-   * V8's Map keeps the deleted entries until it rehashes, and step over all
-   * of them: with the default 100,000 documents that was a quarter of the
-   * projector's time on a long run.
-   */
-  #oldest: MapIterator<string> | undefined;
+  /** Least recently used. */
+  #head: Entry | undefined;
+  /** Most recently used. */
+  #tail: Entry | undefined;
 
   /**
    * `complete`: the cache starts out holding every document there is (a
@@ -36,13 +48,10 @@ export class DocCache {
   }
 
   get(key: string): Versioned | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      // Map iteration order is insertion order: re-inserting marks it recently used.
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
+    const e = this.#map.get(key);
+    if (e === undefined) return undefined;
+    this.#toTail(e);
+    return e.value;
   }
 
   set(key: string, value: Versioned): void {
@@ -50,39 +59,59 @@ export class DocCache {
       this.#complete = false;
       return;
     }
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    while (this.#map.size > this.#max) {
-      const oldest = this.#nextOldest();
-      if (oldest === undefined) break;
-      this.#map.delete(oldest);
+    const e = this.#map.get(key);
+    if (e !== undefined) {
+      e.value = value;
+      this.#toTail(e);
+      return;
+    }
+    const added: Entry = { key, value, prev: this.#tail, next: undefined };
+    if (this.#tail) this.#tail.next = added;
+    else this.#head = added;
+    this.#tail = added;
+    this.#map.set(key, added);
+    while (this.#map.size > this.#max && this.#head) {
+      const oldest = this.#head;
+      this.#unlink(oldest);
+      this.#map.delete(oldest.key);
       this.#complete = false;
     }
   }
 
-  #nextOldest(): string | undefined {
-    this.#oldest ??= this.#map.keys();
-    let r = this.#oldest.next();
-    if (r.done) {
-      // An iterator that reached the end stays done, whatever is added later.
-      this.#oldest = this.#map.keys();
-      r = this.#oldest.next();
-    }
-    return r.done ? undefined : r.value;
-  }
-
   delete(key: string): void {
-    this.#map.delete(key);
+    const e = this.#map.get(key);
+    if (e !== undefined) {
+      this.#unlink(e);
+      this.#map.delete(key);
+    }
     this.#complete = false;
   }
 
   clear(): void {
     this.#map.clear();
-    this.#oldest = undefined;
+    this.#head = undefined;
+    this.#tail = undefined;
     this.#complete = false;
   }
 
   get size(): number {
     return this.#map.size;
+  }
+
+  #toTail(e: Entry): void {
+    if (e === this.#tail) return;
+    this.#unlink(e);
+    e.prev = this.#tail;
+    this.#tail!.next = e;
+    this.#tail = e;
+  }
+
+  #unlink(e: Entry): void {
+    if (e.prev) e.prev.next = e.next;
+    else this.#head = e.next;
+    if (e.next) e.next.prev = e.prev;
+    else this.#tail = e.prev;
+    e.prev = undefined;
+    e.next = undefined;
   }
 }
