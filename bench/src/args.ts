@@ -17,6 +17,9 @@ scenarios: ${SCENARIOS.join(', ')}, all (each once)
                         (default: the scenario's; peers: PostgreSQL's connections too)
   --catchup-max <s>     wait at most this long for the read models after the load (default 60)
   --sample-ms <n>       metrics sampling interval (default 1000)
+  --profile             CPU-profile the sequencer, the projector and the bench during the load:
+                        flame graphs and the top functions in the report (a fresh pipeline only;
+                        the profiler costs CPU, so a profiled run's figures are not results)
   --pg-url <url>        PostgreSQL for the peers scenario (default postgres://postgres@127.0.0.1:5432/postgres)
   --nats-url <url> --mongo-url <url> --sequencer-url <http> --projector-url <http>
                         use running services instead of a fresh pipeline
@@ -36,6 +39,7 @@ export function parseFlags(argv: string[]) {
       report: s,
       'fsync-max-us': s,
       force: { type: 'boolean' },
+      profile: { type: 'boolean' },
       'nats-url': s,
       'mongo-url': s,
       'sequencer-url': s,

@@ -39,6 +39,8 @@ export interface BenchConfig {
   sampleMs: number;
   /** How long the read models get to catch up after the load before the audit runs anyway. */
   catchupMaxMs: number;
+  /** CPU-profile the Node processes during the load (fresh pipelines only). */
+  profile: boolean;
 }
 
 const httpBase = z
@@ -55,6 +57,7 @@ const schema = z.object({
   report: z.string().min(1).default(join(benchDir, 'results')),
   fsyncMaxUs: z.coerce.number().int().positive().default(5000),
   force: z.boolean().default(false),
+  profile: z.boolean().default(false),
   natsUrl: z.string().min(1).optional(),
   mongoUrl: z.string().min(1).optional(),
   sequencerUrl: httpBase,
@@ -88,6 +91,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     report: f.report,
     fsyncMaxUs: f['fsync-max-us'],
     force: f.force,
+    profile: f.profile,
     natsUrl: f['nats-url'] ?? env.NATS_URL,
     mongoUrl: f['mongo-url'] ?? env.MONGO_URL,
     sequencerUrl: f['sequencer-url'] ?? env.ASP_SEQUENCER_METRICS_URL,
@@ -107,6 +111,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new BenchError('ASP_ERR_BENCH_USAGE', `invalid bench options:\n${lines.join('\n')}\n\n${usage}`);
   }
   const c = r.data;
+  const given = givenUrls(c);
+  if (c.profile && given) {
+    // The services' inspectors are opened by the bench when it starts them; a given stack has none.
+    throw new BenchError(
+      'ASP_ERR_BENCH_USAGE',
+      `--profile needs a fresh pipeline: leave out the service URLs\n\n${usage}`,
+    );
+  }
   return {
     scenario: c.scenario,
     durationMs: Math.round(c.duration * 1000),
@@ -114,7 +126,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     reportDir: resolve(c.report),
     fsyncMaxUs: c.fsyncMaxUs,
     force: c.force,
-    given: givenUrls(c),
+    given,
     partition: c.partition,
     mongoDb: c.mongoDb,
     pgUrl: c.pgUrl,
@@ -123,6 +135,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     producers: c.producers,
     sampleMs: c.sampleMs,
     catchupMaxMs: Math.round(c.catchupMax * 1000),
+    profile: c.profile,
   };
 }
 

@@ -6,8 +6,8 @@ import type { RunPlan } from './scenarios.ts';
 import type { Pipeline } from './stack.ts';
 
 export interface LoadHooks {
-  /** Called once the set-up is in and the timed load starts. */
-  onStart: (answered: () => number) => void;
+  /** Called once the set-up is in, just before the timed load starts; the load waits for it. */
+  onStart: (answered: () => number) => void | Promise<void>;
   onProgress: (p: LoadProgress) => void;
 }
 
@@ -56,7 +56,7 @@ export async function runPlanLoad(
       });
     });
     const base = answered;
-    hooks.onStart(() => answered - base);
+    await hooks.onStart(() => answered - base);
     const report = await runLoad({
       client,
       spec,

@@ -82,7 +82,7 @@ try {
   const memory = metrics
     .split('\n')
     .filter((l) =>
-      /^asp_(sequencer_(process_resident_memory_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_gc_duration_seconds_(sum|count)|batch_seconds_(sum|count)|batch_commands_sum)|wal_fsync_seconds_sum|state_filter_(skipped_total|false_positives_total|keys)|wal_bytes_total|relay_bytes_total|relay_published_seq)/.test(
+      /^asp_(sequencer_(process_resident_memory_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_gc_duration_seconds_(sum|count)|batch_seconds_(sum|count)|batch_commands_sum)|wal_fsync_seconds_sum|state_filter_(skipped_total|false_positives_total|keys)|wal_bytes_total|relay_bytes_total|relay_published_seq|leveldb_compaction_(seconds|bytes)_total)/.test(
         l,
       ),
     )

@@ -4,6 +4,7 @@ import type { FsyncPreflight } from './fsync.ts';
 import { bucketCounts, histogramDelta, histogramQuantile } from './histo.ts';
 import { type MachineInfo, machineInfo } from './machine.ts';
 import type { PeerResult } from './peers-contract.ts';
+import type { RunProfiles } from './profile/load.ts';
 import type { Scrape } from './sampler.ts';
 import type { RunPlan } from './scenarios.ts';
 import {
@@ -81,6 +82,8 @@ export interface RunResult {
   cpu_us_per_item: CpuPerProcess;
   leveldb: { l0_files_max: number | null; compaction_s: number | null; compaction_mb: number | null };
   integrity: string;
+  /** With `--profile`: each Node process's CPU profile of the load, summarized; null otherwise. */
+  profiles: RunProfiles | null;
   machine: MachineInfo;
   load_end_s: number;
   series: Series;
@@ -118,6 +121,7 @@ export interface RunParts {
   lagEndS: number | undefined;
   catchup: CatchUp;
   integrity: string;
+  profiles?: RunProfiles | null;
 }
 
 /** The run's figures from what the producers saw, the services' counters and the sampled series. */
@@ -187,6 +191,7 @@ export function buildRunResult(x: RunParts): RunResult {
       compaction_mb: opt(compactionBytes === null ? null : compactionBytes / 2 ** 20),
     },
     integrity: x.integrity,
+    profiles: x.profiles ?? null,
     machine,
     load_end_s: r3(x.loadEndS),
     series,

@@ -3,8 +3,10 @@ import { waitCaughtUp } from './catchup.ts';
 import type { BenchConfig } from './config.ts';
 import { fsyncPreflight } from './fsync.ts';
 import { runPlanLoad } from './load.ts';
+import { LoadProfiler, type RunProfiles } from './profile/load.ts';
 import { Progress } from './progress.ts';
 import { metricValue } from './prom.ts';
+import { stamp } from './report/write.ts';
 import { buildRunResult, type RunResult } from './result.ts';
 import { Sampler, scrapeMetrics } from './sampler.ts';
 import type { RunPlan } from './scenarios.ts';
@@ -41,21 +43,33 @@ export async function runPlan(cfg: BenchConfig, plan: RunPlan, say: Say): Promis
     items: () => live(),
     serverCpuSeconds: p.serverCpuSeconds,
   });
+  let profiler: LoadProfiler | undefined;
   try {
+    if (cfg.profile) profiler = await LoadProfiler.open(p, cfg.durationMs / 1000);
     const progress = new Progress(label, cfg.durationMs);
     const out = await runPlanLoad(
       p,
       plan,
       { durationMs: cfg.durationMs, seed: cfg.seed },
       {
-        onStart: (answered) => {
+        onStart: async (answered) => {
           live = answered;
+          await profiler?.start();
           sampler.start();
         },
         onProgress: (pr) => progress.update(pr),
       },
     ).finally(() => progress.done());
     const loadEndS = sampler.elapsedS;
+    let profiles: RunProfiles | null = null;
+    if (profiler) {
+      profiles = await profiler.stopAndWrite(cfg.reportDir, `${label}-${stamp(date)}`, label);
+      say(
+        `  profiles: ${Object.values(profiles)
+          .map((x) => x.flame_file)
+          .join(', ')} in ${cfg.reportDir}`,
+      );
+    }
     const proj = await scrapeMetrics(p.projectorUrl, 2000);
     const lagEndS = proj ? metricValue(proj, 'asp_projector_lag_seconds') : undefined;
     const catchup = await waitCaughtUp(p, cfg.catchupMaxMs);
@@ -85,8 +99,10 @@ export async function runPlan(cfg: BenchConfig, plan: RunPlan, say: Say): Promis
       lagEndS,
       catchup,
       integrity,
+      profiles,
     });
   } finally {
+    profiler?.close();
     await sampler.stop();
     await p.stop(!healthy);
   }

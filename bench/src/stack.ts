@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuSecondsOf, type ServerProcess, serverPid, startPipeline } from '@asp/servers';
+import { cpuSecondsOf, freePort, type ServerProcess, serverPid, startPipeline } from '@asp/servers';
 import type { BenchConfig } from './config.ts';
 import { BenchError } from './errors.ts';
 
@@ -22,6 +22,8 @@ export interface Pipeline {
    * started them (a figure is missing where /proc cannot tell); given services have none.
    */
   serverCpuSeconds?: () => ServerCpuSeconds;
+  /** With `--profile`: the loopback port of each service's inspector, and of FerretDB's Go profiles. */
+  inspectPorts?: { sequencer: number; projector: number; mongo: number };
   /** Stops what the bench started; `keepLogs` leaves the logs (only) for a look after a failure. */
   stop(keepLogs?: boolean): Promise<void>;
 }
@@ -108,6 +110,13 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
     for (const p of started.reverse()) await stopServer(p);
   };
   try {
+    const inspectPorts = cfg.profile
+      ? { sequencer: await freePort(), projector: await freePort(), mongo: await freePort() }
+      : undefined;
+    // Loopback only, and only for this run's own processes.
+    const inspect = (port: number) => ({
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${port}`.trim(),
+    });
     const { nats, mongo, sequencer, projector } = await startPipeline({
       dir,
       partition: cfg.partition,
@@ -115,6 +124,12 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
       projector: true,
       watchParent: true,
       serviceEnv: { LOG_LEVEL: 'warn' },
+      ...(inspectPorts
+        ? {
+            envOf: { sequencer: inspect(inspectPorts.sequencer), projector: inspect(inspectPorts.projector) },
+            mongoDebugPort: inspectPorts.mongo,
+          }
+        : {}),
       onStarted: (_name, p) => track(p),
     });
     // Looked up once, now that both answer: the pids under the watchdog shells do not change.
@@ -131,6 +146,7 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
       projectorUrl: projector!.httpUrl,
       dir,
       serverCpuSeconds: () => ({ nats: cpuOf(natsPid), mongo: cpuOf(mongoPid) }),
+      ...(inspectPorts ? { inspectPorts } : {}),
       stop: async (keepLogs = false) => {
         await stopAll();
         if (!keepLogs) return rmSync(dir, { recursive: true, force: true });

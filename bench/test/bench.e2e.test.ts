@@ -77,9 +77,12 @@ function checkRun(r: ScenarioResult): void {
     }
   }
   expect(r.series.t_s.length).toBeGreaterThan(1);
+  expect(r.profiles, `${r.scenario}: profiled without --profile`).toBeNull();
   expect(r.catchup.caught_up, `${r.scenario}: the read models did not catch up`).toBe(true);
   expect(r.integrity).toBe(auditExists ? 'INTEGRITY_OK' : 'AUDIT_UNAVAILABLE');
 }
+
+const gzipped = (b: Buffer) => b[0] === 0x1f && b[1] === 0x8b;
 
 describe('pnpm bench all, short mode', () => {
   const dir = mkdtempSync(join(tmpdir(), 'asp-bench-e2e-'));
@@ -129,5 +132,46 @@ describe('pnpm bench all, short mode', () => {
     for (const s of SCENARIOS)
       expect(files.some((f) => f.startsWith(`${s}-`) && f.endsWith('.md'))).toBe(true);
     expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(SCENARIOS.length * 8);
+  });
+
+  it('profiles every process of a run with --profile: summaries, flame graphs, the profiles', {
+    timeout: 180_000,
+  }, async () => {
+    const out = join(dir, 'profiled');
+    const json = join(out, 'contended.json');
+    const { code, out: log } = await runBench([
+      'contended',
+      '--duration',
+      '3',
+      '--profile',
+      '--json',
+      json,
+      '--report',
+      out,
+    ]);
+    expect(code, log).toBe(0);
+    const r = JSON.parse(readFileSync(json, 'utf8')) as ScenarioResult;
+    const { profiles, ...rest } = r;
+    checkRun({ ...rest, profiles: null });
+    expect(Object.keys(profiles ?? {}).sort()).toEqual(['bench', 'mongo', 'projector', 'sequencer']);
+    for (const [name, p] of Object.entries(profiles!)) {
+      expect(p.samples, name).toBeGreaterThan(0);
+      expect(p.busy_pct, name).toBeGreaterThan(0);
+      expect(p.duration_s, name).toBeGreaterThan(2);
+      expect(p.top_self.length, name).toBeGreaterThan(0);
+      expect(p.by_package.length, name).toBeGreaterThan(0);
+      const svg = readFileSync(join(out, p.flame_file), 'utf8');
+      expect(svg.startsWith('<svg'), name).toBe(true);
+      expect(svg).toContain('<title>');
+      const raw = readFileSync(join(out, p.profile_file));
+      if (name === 'mongo') expect(p.profile_file.endsWith('.pb.gz') && gzipped(raw), name).toBe(true);
+      else expect((JSON.parse(raw.toString()) as { nodes: unknown[] }).nodes.length, name).toBeGreaterThan(1);
+    }
+    // Our own code shows in the sequencer's profile: the analysis reads real frames.
+    expect(profiles!.sequencer!.by_package.some((b) => b.pkg.startsWith('packages/'))).toBe(true);
+    const md = readdirSync(out).find((f) => f.startsWith('contended-') && f.endsWith('.md'))!;
+    const text = readFileSync(join(out, md), 'utf8');
+    expect(text).toContain('## Where the CPU went (profiled run)');
+    for (const p of Object.values(profiles!)) expect(text).toContain(`](${p.flame_file})`);
   });
 });

@@ -27,6 +27,28 @@ describe('the bench configuration', () => {
     expect(c.jsonFile?.endsWith('/x.json')).toBe(true);
   });
 
+  it('profiles with --profile, on a fresh pipeline only', () => {
+    expect(loadConfig(['broker'], {}).profile).toBe(false);
+    expect(loadConfig(['single', '--profile'], {}).profile).toBe(true);
+    const given = {
+      NATS_URL: 'nats://127.0.0.1:4222',
+      MONGO_URL: 'mongodb://127.0.0.1:27017',
+      ASP_SEQUENCER_METRICS_URL: 'http://127.0.0.1:9464/metrics',
+      ASP_PROJECTOR_METRICS_URL: 'http://127.0.0.1:9465/metrics',
+    };
+    expect(loadConfig(['broker'], given).given).toBeDefined();
+    let err: unknown;
+    try {
+      loadConfig(['broker', '--profile'], given);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'ASP_ERR_BENCH_USAGE',
+      message: expect.stringMatching(/--profile needs a fresh pipeline/),
+    });
+  });
+
   it('overrides the producers of every run with --producers, and says so in the plan', () => {
     expect(loadConfig(['broker'], {}).producers).toBeUndefined();
     expect(loadConfig(['broker', '--producers', '2'], {}).producers).toBe(2);

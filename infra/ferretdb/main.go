@@ -40,6 +40,8 @@ func main() {
 	// always bounded (SQLite's 0 would turn the checkpoints off and let it grow without limit).
 	walPages := flag.Int("sqlite-wal-autocheckpoint", 10000,
 		"SQLite wal_autocheckpoint pragma: WAL pages (4 KiB) before it is copied back, 1 to 1000000")
+	// Off unless given: Go's profiles on a loopback address, for the benchmark's --profile.
+	debugListen := flag.String("debug-listen", "", "loopback TCP address for Go's profiles (/debug/pprof/); off when empty")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -67,6 +69,12 @@ func main() {
 		os.Exit(2)
 	}
 	tuneGC()
+	if *debugListen != "" {
+		if _, err := serveDebug(*debugListen, slog.Default()); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb-asp: %v\n", err)
+			os.Exit(2)
+		}
+	}
 
 	logger := slog.New(&lazyAttrs{base: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 

@@ -81,6 +81,44 @@ function peersSection(r: ScenarioResult): string[] {
   ];
 }
 
+/** `|` would end a table cell; a function name or a path may hold one. */
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/**
+ * With `--profile`: each Node process's busy share, where its busy samples went by owner and
+ * by function, and its flame graph. The profiler's own cost is in the run's figures.
+ */
+export function profileSection(r: RunResult, heading = '## Where the CPU went (profiled run)'): string[] {
+  if (!r.profiles) return [];
+  const lines = [
+    heading,
+    '',
+    'Sampled by V8 during the load only (the set-up, the catch-up and the audit are not in it). ' +
+      "The profiler costs the profiled processes CPU: this run's throughput is not a result. " +
+      "Shares are of each process's busy samples on its main thread (LevelDB, fsync and the other work of " +
+      "libuv's pool is not on it).",
+    '',
+  ];
+  for (const [name, p] of Object.entries(r.profiles)) {
+    if (!p) continue;
+    lines.push(
+      `### ${name}: busy ${p.busy_pct}% of ${p.duration_s} s, GC ${p.gc_pct}% of busy`,
+      '',
+      `By owner: ${p.by_package.map((x) => `${x.pkg} ${x.pct}%`).join(', ')}.`,
+      '',
+      '| function (self time) | owner | % of busy |',
+      '|---|---|---:|',
+      ...p.top_self.map((t) => `| \`${cell(t.name)}\` | ${cell(t.pkg)} | ${t.pct} |`),
+      '',
+      `![${name} flame graph](${p.flame_file})`,
+      '',
+      `*Flame graph of the ${name} (hover a frame for its share); the profile itself: [${p.profile_file}](${p.profile_file}), for Chrome DevTools or speedscope.*`,
+      '',
+    );
+  }
+  return lines;
+}
+
 /** The human report of one scenario: the figures, how they were measured, the charts. */
 export function renderMarkdown(
   r: ScenarioResult,
@@ -106,12 +144,19 @@ export function renderMarkdown(
     '',
     ...ceilingSection(r),
     ...peersSection(r),
+    ...profileSection(r),
     '## Charts',
     '',
     ...chartSection(o.charts),
   ];
   if (r.ceiling && o.secondCharts) {
     lines.push(`## Charts of the batch ${r.ceiling.batch} run`, '', ...chartSection(o.secondCharts));
+    lines.push(
+      ...profileSection(
+        r.ceiling.run,
+        `## Where the CPU went in the batch ${r.ceiling.batch} run (profiled)`,
+      ),
+    );
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -11,6 +11,8 @@ export interface FerretDbOptions {
   watchParent?: boolean;
   startTimeoutMs?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** A loopback port for Go's profiles (`/debug/pprof/`); none when left out. */
+  debugPort?: number;
 }
 
 export interface FerretDbServer extends ServerProcess {
@@ -51,6 +53,7 @@ export async function startFerretDb(opts: FerretDbOptions): Promise<FerretDbServ
       join(opts.dataDir, 'sqlite'),
       '-log-level',
       opts.logLevel ?? 'warn',
+      ...(opts.debugPort === undefined ? [] : ['-debug-listen', `127.0.0.1:${opts.debugPort}`]),
     ],
     logFile: join(opts.dataDir, 'ferretdb.log'),
     watchParent: opts.watchParent ?? true,

@@ -17,6 +17,10 @@ export interface PipelineOptions {
   ports?: { nats?: number; natsMonitor?: number; mongo?: number; sequencer?: number; projector?: number };
   /** Extra environment for both services (LOG_LEVEL, limits). */
   serviceEnv?: Record<string, string>;
+  /** Extra environment for one service, after serviceEnv (the bench's `--inspect` port of each). */
+  envOf?: Partial<Record<'sequencer' | 'projector', Record<string, string>>>;
+  /** FerretDB serves Go's profiles on this loopback port (the bench's `--profile`); none when left out. */
+  mongoDebugPort?: number;
   /** Called as each process becomes healthy, in start order. */
   onStarted?: (name: 'nats-server' | 'ferretdb' | 'sequencer' | 'projector', p: ServerProcess) => void;
 }
@@ -59,14 +63,19 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     );
     const mongo = track(
       'ferretdb',
-      await startFerretDb({ dataDir: join(o.dir, 'ferretdb'), port: ports.mongo, watchParent }),
+      await startFerretDb({
+        dataDir: join(o.dir, 'ferretdb'),
+        port: ports.mongo,
+        watchParent,
+        ...(o.mongoDebugPort === undefined ? {} : { debugPort: o.mongoDebugPort }),
+      }),
     );
     const common = { ...o.serviceEnv, NATS_URL: nats.url, ASP_PARTITION: o.partition };
     const sequencer = track(
       'sequencer',
       await startService({
         name: 'sequencer',
-        env: { ...common, ASP_DATA_DIR: join(o.dir, `sequencer-${o.partition}`) },
+        env: { ...common, ...o.envOf?.sequencer, ASP_DATA_DIR: join(o.dir, `sequencer-${o.partition}`) },
         logFile: join(o.dir, 'logs', 'sequencer.log'),
         httpPort: ports.sequencer,
         watchParent,
@@ -77,7 +86,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
           'projector',
           await startService({
             name: 'projector',
-            env: { ...common, MONGO_URL: mongo.url, ASP_MONGO_DB: o.mongoDb },
+            env: { ...common, ...o.envOf?.projector, MONGO_URL: mongo.url, ASP_MONGO_DB: o.mongoDb },
             logFile: join(o.dir, 'logs', 'projector.log'),
             httpPort: ports.projector,
             watchParent,
