@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type CpuProfile, flameTree, packageOf, summarize } from '../src/profile/analyze.ts';
 import { CGO_FRAME, decodePprof, goPackageUrl, goToCpuProfile } from '../src/profile/pprof.ts';
 import { escapeXml, flameSvg, ownerOf } from '../src/report/flame.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
+import { assertWellFormedSvg, fixture } from './report-fixture.ts';
 
 type Frame = { fn: string; url?: string; line?: number };
 /** A V8 profile from a list of (stack root-first, samples). Nodes are per path, as V8 makes them. */
@@ -133,7 +135,7 @@ describe('a V8 profile, summarized', () => {
 describe('the flame graph', () => {
   it('draws each frame as wide as its share, callers below, names escaped', () => {
     const svg = flameSvg(flameTree(profile), { title: 'a <test>', subtitle: 'x & y' });
-    expect(svg.startsWith('<svg')).toBe(true);
+    assertWellFormedSvg(svg);
     expect(svg).toContain('a &#60;test&#62;');
     expect(svg).toContain('x &#38; y');
     const rect = (name: string) => {
@@ -157,6 +159,7 @@ describe('the flame graph', () => {
   it('stays bounded for a deep recursion', () => {
     const deep: Frame[] = Array.from({ length: 500 }, (_, i) => ({ fn: `f${i}`, url: OURS }));
     const svg = flameSvg(flameTree(v8([[deep, 10]])), { title: 't', subtitle: 's' });
+    assertWellFormedSvg(svg);
     expect((svg.match(/<rect x=/g) ?? []).length).toBeLessThan(80);
     expect(svg).toContain('not drawn');
   });
@@ -269,5 +272,39 @@ describe("Go's CPU profile", () => {
     expect(summarize(go.profile).top_self[0]).toEqual({ name: CGO_FRAME, pkg: CGO_FRAME, pct: 75 });
     expect(goPackageUrl('aeshashbody')).toBe('go:(assembly)');
     expect(goPackageUrl('encoding/json.(*encodeState).string')).toBe('go:encoding/json');
+  });
+});
+
+describe("the report's profile section", () => {
+  it('is there only for a profiled run, with each process, its table and its files', () => {
+    const plain = fixture(true);
+    expect(plain.profiles).toBeNull();
+    expect(renderMarkdown(plain, { command: 'x', charts: [] })).not.toContain('Where the CPU went');
+    const s = summarize(profile, 5);
+    const md = renderMarkdown(
+      {
+        ...plain,
+        profiles: {
+          sequencer: {
+            ...s,
+            top_self: [{ name: 'a|b src/x.ts:1', pkg: 'packages/x', pct: 9 }],
+            profile_file: 'r-sequencer.cpuprofile',
+            flame_file: 'r-sequencer-flame.svg',
+          },
+          mongo: { ...s, profile_file: 'r-mongo.pb.gz', flame_file: 'r-mongo-flame.svg' },
+        },
+      },
+      { command: 'x', charts: [] },
+    );
+    expect(md).toContain('## Where the CPU went (profiled run)');
+    expect(md).toContain(`### sequencer: busy ${s.busy_pct}% of ${s.duration_s} s, GC ${s.gc_pct}% of busy`);
+    // A pipe in a name must not split the table's cell.
+    expect(md).toContain('| `a\\|b src/x.ts:1` | packages/x | 9 |');
+    expect(md).toContain('![sequencer flame graph](r-sequencer-flame.svg)');
+    expect(md).toContain(
+      "[r-sequencer.cpuprofile](r-sequencer.cpuprofile), for Chrome DevTools' Performance panel",
+    );
+    expect(md).toContain('[r-mongo.pb.gz](r-mongo.pb.gz), for `go tool pprof`');
+    expect(md.indexOf('Where the CPU went')).toBeLessThan(md.indexOf('## Charts'));
   });
 });

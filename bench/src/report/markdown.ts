@@ -85,18 +85,19 @@ function peersSection(r: ScenarioResult): string[] {
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 /**
- * With `--profile`: each Node process's busy share, where its busy samples went by owner and
- * by function, and its flame graph. The profiler's own cost is in the run's figures.
+ * With `--profile`: each process's busy share, where its busy samples went by owner and by
+ * function, and its flame graph. The profilers' own cost is in the run's figures.
  */
 export function profileSection(r: RunResult, heading = '## Where the CPU went (profiled run)'): string[] {
   if (!r.profiles) return [];
   const lines = [
     heading,
     '',
-    'Sampled by V8 during the load only (the set-up, the catch-up and the audit are not in it). ' +
-      "The profiler costs the profiled processes CPU: this run's throughput is not a result. " +
-      "Shares are of each process's busy samples on its main thread (LevelDB, fsync and the other work of " +
-      "libuv's pool is not on it).",
+    'Sampled during the load only (the set-up, the catch-up and the audit are not in it). ' +
+      "The profilers cost the profiled processes CPU: this run's throughput is not a result. " +
+      "Shares are of each process's busy samples: for the Node processes V8's, of the main thread " +
+      "(LevelDB's and the WAL's work on libuv's pool is not on it); for FerretDB Go's, of every thread " +
+      '(its C code, SQLite, is one frame: Go cannot unwind it).',
     '',
   ];
   for (const [name, p] of Object.entries(r.profiles)) {
@@ -112,7 +113,11 @@ export function profileSection(r: RunResult, heading = '## Where the CPU went (p
       '',
       `![${name} flame graph](${p.flame_file})`,
       '',
-      `*Flame graph of the ${name} (hover a frame for its share); the profile itself: [${p.profile_file}](${p.profile_file}), for Chrome DevTools or speedscope.*`,
+      `*Flame graph of the ${name} (hover a frame for its share); the profile itself: [${p.profile_file}](${p.profile_file}), ${
+        p.profile_file.endsWith('.pb.gz')
+          ? 'for `go tool pprof`'
+          : "for Chrome DevTools' Performance panel or speedscope"
+      }.*`,
       '',
     );
   }
