@@ -44,7 +44,11 @@ export interface ProfileSummary {
   samples: number;
   /** Wall time the profile covers, s. */
   duration_s: number;
-  /** Share of the samples the main thread was running JavaScript, V8 or native code, %. */
+  /**
+   * How much of one core the profile shows busy, %: in a V8 profile the main thread's busy
+   * samples over all of them; a Go profile covers every thread and may exceed 100 (the caller
+   * sets it from the profile's CPU time).
+   */
   busy_pct: number;
   /** Share of the busy samples in the garbage collector (its main-thread part), %. */
   gc_pct: number;
