@@ -155,7 +155,8 @@ export function flameTree(p: CpuProfile): FlameNode {
   return root;
 }
 
-const pct = (part: number, whole: number) => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : 0);
+/** `part` of `whole` in %, to a tenth; 0 of nothing. */
+export const pct = (part: number, whole: number) => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : 0);
 
 /**
  * The summary of a profile: `top` entries in each list. Native code is named

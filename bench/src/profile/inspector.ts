@@ -17,9 +17,11 @@ export interface Captured {
   /** The file to keep: a V8 `.cpuprofile` (JSON) or Go's gzipped pprof (`go tool pprof` reads it). */
   raw: { ext: 'cpuprofile' | 'pb.gz'; data: string | Uint8Array };
   sampleMs: number;
-  /** Go's profile covers every thread: its CPU share and the collector's, computed from it. */
-  busyPct?: number;
-  gcPct?: number;
+  /**
+   * Go's profile covers every thread and has no idle samples: its busy share comes from its
+   * CPU time, its collector's share from the samples under the collector's functions.
+   */
+  go?: { cpuNanos: number; durationNanos: number; gcSamples: number };
 }
 
 /** A CPU profiler of one process: started when the load starts, stopped when it ends. */
@@ -154,16 +156,8 @@ export function goProfiler(port: number, seconds: number): Profiler {
       } catch (err) {
         throw err instanceof BenchError ? err : fail('the profile did not come', err);
       }
-      const go = goToCpuProfile(decodePprof(gunzipSync(gz)));
-      const samples = go.profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
-      const pct = (part: number, whole: number) => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : 0);
-      return {
-        profile: go.profile,
-        raw: { ext: 'pb.gz', data: gz },
-        sampleMs: go.periodNanos / 1e6,
-        busyPct: pct(go.cpuNanos, go.durationNanos),
-        gcPct: pct(go.gcSamples, samples),
-      };
+      const { profile, periodNanos, ...go } = goToCpuProfile(decodePprof(gunzipSync(gz)));
+      return { profile, raw: { ext: 'pb.gz', data: gz }, sampleMs: periodNanos / 1e6, go };
     },
     close: () => abort.abort(),
   };

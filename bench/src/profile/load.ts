@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flameSvg } from '../report/flame.ts';
 import type { Pipeline } from '../stack.ts';
-import { flameTree, type ProfileSummary, summarize } from './analyze.ts';
+import { flameTree, type ProfileSummary, pct, summarize } from './analyze.ts';
 import { type Captured, goProfiler, localProfiler, type Profiler, remoteProfiler } from './inspector.ts';
 
 /** The processes a profiled run profiles; `mongo` is FerretDB, the MongoDB-wire server. */
@@ -81,18 +81,16 @@ const TITLES: Record<ProfiledProcess, string> = {
 
 function writeProfile(dir: string, base: string, title: string, c: Captured): ProcessProfile {
   const s = summarize(c.profile, TOP);
-  const summary: ProfileSummary = {
-    ...s,
-    ...(c.busyPct === undefined ? {} : { busy_pct: c.busyPct }),
-    ...(c.gcPct === undefined ? {} : { gc_pct: c.gcPct }),
-  };
+  const summary: ProfileSummary = c.go
+    ? { ...s, busy_pct: pct(c.go.cpuNanos, c.go.durationNanos), gc_pct: pct(c.go.gcSamples, s.samples) }
+    : s;
   const profileFile = `${base}.${c.raw.ext}`;
   const flameFile = `${base}-flame.svg`;
   writeFileSync(join(dir, profileFile), c.raw.data);
   const subtitle =
     `${summary.duration_s} s of load, ${summary.samples.toLocaleString('en-US')} samples, one every ${c.sampleMs} ms` +
-    `${c.busyPct === undefined ? '' : ' of CPU'}; busy ${summary.busy_pct}% of a core` +
-    `${c.busyPct === undefined ? ' (idle left out)' : ''}, ` +
+    `${c.go ? ' of CPU' : ''}; busy ${summary.busy_pct}% of a core` +
+    `${c.go ? '' : ' (idle left out)'}, ` +
     `GC ${summary.gc_pct}% of busy; width = share of the busy samples`;
   writeFileSync(join(dir, flameFile), flameSvg(flameTree(c.profile), { title, subtitle }));
   return { ...summary, profile_file: profileFile, flame_file: flameFile };
