@@ -65,10 +65,8 @@ export class DocCache {
       this.#toTail(e);
       return;
     }
-    const added: Entry = { key, value, prev: this.#tail, next: undefined };
-    if (this.#tail) this.#tail.next = added;
-    else this.#head = added;
-    this.#tail = added;
+    const added: Entry = { key, value, prev: undefined, next: undefined };
+    this.#append(added);
     this.#map.set(key, added);
     while (this.#map.size > this.#max && this.#head) {
       const oldest = this.#head;
@@ -101,8 +99,14 @@ export class DocCache {
   #toTail(e: Entry): void {
     if (e === this.#tail) return;
     this.#unlink(e);
+    this.#append(e);
+  }
+
+  /** Links an unlinked entry in as the most recently used. */
+  #append(e: Entry): void {
     e.prev = this.#tail;
-    this.#tail!.next = e;
+    if (this.#tail) this.#tail.next = e;
+    else this.#head = e;
     this.#tail = e;
   }
 
