@@ -21,7 +21,7 @@ interface Entry {
  * V8 to step over until it rehashed, and needed an iterator kept between
  * evictions to avoid rescanning them: half the cache's CPU in a loop of
  * `single`-sized batches, though too little of the projector's to show in
- * apply.ts (bench/README.md).
+ * apply.ts (bench/RESULTS.md).
  */
 export class DocCache {
   readonly #map = new Map<string, Entry>();

@@ -44,7 +44,7 @@ interface Replaced {
  *   them, then each step's delete + insert per collection. SQLite commits
  *   one write at a time, but FerretDB decodes, converts and plans one
  *   command while SQLite writes another: `single`'s records, alternated
- *   pairs, +6 to +8% items/s (bench/README.md). A step's redo log entry
+ *   pairs, +6 to +8% items/s (bench/RESULTS.md). A step's redo log entry
  *   covers every collection of the step, so a crash in the middle of
  *   parallel writes is redone like one in the middle of sequential ones.
  *
