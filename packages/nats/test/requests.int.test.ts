@@ -13,18 +13,16 @@ import { describe, expect, it } from 'vitest';
  * nats.js's request code reads its error classes from at each use.
  */
 const require = createRequire(import.meta.url);
-const errorsModule = require(join(dirname(require.resolve('@nats-io/nats-core')), 'errors.js')) as Record<
-  'RequestError' | 'TimeoutError',
-  new (
-    ...args: never[]
-  ) => Error
->;
+type ErrorClass = new (...args: unknown[]) => Error;
+const errorsModule: Record<'RequestError' | 'TimeoutError', ErrorClass> = require(
+  join(dirname(require.resolve('@nats-io/nats-core')), 'errors.js'),
+);
 
 function countErrorsBuilt(): { built: () => number; restore: () => void } {
   const saved = { RequestError: errorsModule.RequestError, TimeoutError: errorsModule.TimeoutError };
   let n = 0;
   for (const name of ['RequestError', 'TimeoutError'] as const) {
-    const Base = saved[name] as new (...args: unknown[]) => Error;
+    const Base = saved[name];
     errorsModule[name] = class extends Base {
       constructor(...args: unknown[]) {
         super(...args);
