@@ -32,11 +32,33 @@ export interface Profiler {
   close(): void;
 }
 
-const v8Captured = (profile: CpuProfile): Captured => ({
-  profile,
-  raw: { ext: 'cpuprofile', data: JSON.stringify(profile) },
-  sampleMs: SAMPLE_INTERVAL_US / 1000,
-});
+/**
+ * V8's profiler through a DevTools protocol connection (`call`), the same
+ * whether the connection is a service's inspector or the bench's own session;
+ * `end` closes the connection, after the profile or on close().
+ */
+function v8Profiler(call: (method: string, params?: object) => Promise<unknown>, end: () => void): Profiler {
+  return {
+    async start() {
+      await call('Profiler.enable');
+      await call('Profiler.setSamplingInterval', { interval: SAMPLE_INTERVAL_US });
+      await call('Profiler.start');
+    },
+    async stop() {
+      try {
+        const { profile } = (await call('Profiler.stop')) as { profile: CpuProfile };
+        return {
+          profile,
+          raw: { ext: 'cpuprofile', data: JSON.stringify(profile) },
+          sampleMs: SAMPLE_INTERVAL_US / 1000,
+        };
+      } finally {
+        end();
+      }
+    },
+    close: end,
+  };
+}
 
 /**
  * A service started with `--inspect=127.0.0.1:<port>`, profiled through the
@@ -84,48 +106,23 @@ export async function remoteProfiler(name: string, port: number, timeoutMs = 10_
     for (const w of waiting.values()) w.reject(fail('the inspector closed the connection'));
     waiting.clear();
   });
-  const call = <T>(method: string, params: Record<string, unknown> = {}): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
+  const call = (method: string, params: object = {}): Promise<unknown> =>
+    new Promise((resolve, reject) => {
       const id = nextId++;
-      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      waiting.set(id, { resolve, reject });
       ws.send(JSON.stringify({ id, method, params }));
     });
-  return {
-    async start() {
-      await call('Profiler.enable');
-      await call('Profiler.setSamplingInterval', { interval: SAMPLE_INTERVAL_US });
-      await call('Profiler.start');
-    },
-    async stop() {
-      try {
-        return v8Captured((await call<{ profile: CpuProfile }>('Profiler.stop')).profile);
-      } finally {
-        ws.close();
-      }
-    },
-    close: () => ws.close(),
-  };
+  return v8Profiler(call, () => ws.close());
 }
 
 /** The bench's own process, through `node:inspector` in process. */
 export function localProfiler(): Profiler {
   const session = new Session();
   session.connect();
-  return {
-    async start() {
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: SAMPLE_INTERVAL_US });
-      await session.post('Profiler.start');
-    },
-    async stop() {
-      try {
-        return v8Captured((await session.post('Profiler.stop')).profile as CpuProfile);
-      } finally {
-        session.disconnect();
-      }
-    },
-    close: () => session.disconnect(),
-  };
+  return v8Profiler(
+    (method, params) => session.post(method, params),
+    () => session.disconnect(),
+  );
 }
 
 /**
