@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { testEnv, testNats } from '@asp/testing';
+import { headers } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Our patch of nats.js's parser (patches/@nats-io__nats-core@3.4.0.patch) sizes a message's
- * buffer once from its header when the payload spans socket reads. Messages of every size up
- * to the server's limit, back to back so they split anywhere in a read, must arrive intact.
+ * Our patch of nats.js (patches/@nats-io__nats-core@3.4.0.patch) sizes a message's buffer once
+ * from its header when the payload spans socket reads, and writes a large payload to the socket
+ * as it is instead of copying it behind its protocol line. Messages of every size up to the
+ * server's limit, back to back so they split anywhere in a read, must arrive intact.
  */
 describe('message payloads through a real nats-server', () => {
   it('delivers payloads of any size, split across reads at any point, byte for byte', async () => {
@@ -57,6 +59,53 @@ describe('message payloads through a real nats-server', () => {
       expect(got.map((g) => g.length)).toEqual(sent.map((s) => s.length));
       for (let i = 0; i < sent.length; i++) expect(Buffer.compare(Buffer.from(got[i]!), sent[i]!)).toBe(0);
     } finally {
+      await pub.close();
+      await sub.close();
+    }
+  });
+
+  it('hands a large payload to the transport as it is, between its protocol line and the next commands', async () => {
+    const env = testEnv('payload-write');
+    const pub = await testNats(env, 'asp-test-pub');
+    const sub = await testNats(env, 'asp-test-sub');
+    // nats.js's connection keeps its transport on `protocol`; what it sends is recorded here.
+    const transport = (pub as unknown as { protocol: { transport: { send(frame: Uint8Array): void } } })
+      .protocol.transport;
+    const send = transport.send.bind(transport);
+    const frames: Uint8Array[] = [];
+    transport.send = (frame) => {
+      frames.push(frame);
+      send(frame);
+    };
+    try {
+      const subject = `${env.prefix}.large`;
+      const got: { data: Uint8Array; header: string | undefined }[] = [];
+      const arrived = new Promise<void>((resolve) => {
+        sub.subscribe(subject, {
+          callback: (_err, m) => {
+            got.push({ data: m.data.slice(), header: m.headers?.get('x-n') });
+            if (got.length === 3) resolve();
+          },
+        });
+      });
+      await sub.flush();
+      const large = randomBytes(1024 * 1024);
+      const small = randomBytes(100);
+      const h = headers();
+      h.set('x-n', 'one');
+      pub.publish(subject, small);
+      pub.publish(subject, large, { headers: h });
+      pub.publish(subject, small);
+      await pub.flush();
+      await arrived;
+      expect(frames.some((f) => f === large)).toBe(true);
+      // Small payloads are still joined with their protocol lines, not written one by one.
+      expect(frames.some((f) => f === small)).toBe(false);
+      expect(got.map((g) => g.header)).toEqual([undefined, 'one', undefined]);
+      expect(Buffer.compare(Buffer.from(got[1]!.data), large)).toBe(0);
+      expect(Buffer.compare(Buffer.from(got[2]!.data), small)).toBe(0);
+    } finally {
+      transport.send = send;
       await pub.close();
       await sub.close();
     }
