@@ -6,10 +6,13 @@
  *   m:progress        { appliedSeq, resultsFromSeq, resultsRetained }, written in every batch
  *   m:published       the relay's published seq (informational)
  *   a:<type>/<id>     an aggregate { version, state }
- *   r:<commandId>     a command's result
+ *   r:<commandId>     a command's result, without its id (the key has it): an accepted one
+ *                     as its seq alone (format 2; format 1 stored the whole result)
  *   s:<seq, 16 digits> the command ids whose results batch <seq> indexed (for pruning)
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Stores of this format open too: they are upgraded in place (see level.ts). */
+export const FORMAT_VERSION_UPGRADABLE = 1;
 
 export const META_FORMAT = 'm:format';
 export const META_PROGRESS = 'm:progress';
@@ -34,6 +37,10 @@ export function aggregateKeyOf(levelKey: string): string {
 
 export function resultKey(commandId: string): string {
   return RESULT + commandId;
+}
+
+export function resultIdOf(levelKey: string): string {
+  return levelKey.slice(RESULT.length);
 }
 
 /** Zero-padded so the seq index sorts by seq (2^53 has 16 digits). */

@@ -1,7 +1,13 @@
 import { ClassicLevel } from 'classic-level';
 import { decodeNumber, decodeProgress, encode, type Progress } from './codec.ts';
 import { openError, StateError } from './errors.ts';
-import { FORMAT_VERSION, META_FORMAT, META_PROGRESS, META_PUBLISHED } from './keys.ts';
+import {
+  FORMAT_VERSION,
+  FORMAT_VERSION_UPGRADABLE,
+  META_FORMAT,
+  META_PROGRESS,
+  META_PUBLISHED,
+} from './keys.ts';
 import type { ResolvedOptions } from './options.ts';
 
 export type Level = ClassicLevel<string, Uint8Array>;
@@ -38,10 +44,15 @@ async function readMeta(db: Level, dir: string): Promise<Omit<Opened, 'db'>> {
   const [format, progress, published] = await db.getMany([META_FORMAT, META_PROGRESS, META_PUBLISHED]);
   if (format === undefined) return initialise(db, dir);
   const version = decodeNumber(META_FORMAT, format);
-  if (version !== FORMAT_VERSION) {
+  if (version === FORMAT_VERSION_UPGRADABLE) {
+    // Format 1 differs only in how results are stored, and this build reads both (codec.ts).
+    // The new version is written before any result in the new form, synced, so a build that
+    // reads only format 1 refuses the store instead of finding results it cannot read.
+    await db.put(META_FORMAT, encode(FORMAT_VERSION), { sync: true });
+  } else if (version !== FORMAT_VERSION) {
     throw new StateError(
       'ASP_ERR_STATE_FORMAT',
-      `state store ${dir} has format version ${version}; this build reads only version ${FORMAT_VERSION}`,
+      `state store ${dir} has format version ${version}; this build reads versions ${FORMAT_VERSION_UPGRADABLE} and ${FORMAT_VERSION}`,
     );
   }
   if (progress === undefined) {

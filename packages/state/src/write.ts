@@ -1,5 +1,5 @@
 import type { CommandResult } from '@asp/protocol';
-import { decodeIds, encode, type Progress } from './codec.ts';
+import { decodeIds, encode, encodeResult, type Progress } from './codec.ts';
 import { levelError } from './errors.ts';
 import { aggregateKey, META_PROGRESS, resultKey, seqIdsKey } from './keys.ts';
 import type { Level } from './level.ts';
@@ -25,7 +25,7 @@ export async function writeBatch(
       // Only the two fields, so what is stored never depends on what else the caller's object holds.
       chained.put(aggregateKey(key), encode({ version: aggregate.version, state: aggregate.state }));
     }
-    for (const [id, result] of results) chained.put(resultKey(id), encode(result));
+    for (const [id, result] of results) chained.put(resultKey(id), encodeResult(result));
     if (results.size > 0) chained.put(seqIdsKey(batch.seq), encode([...results.keys()]));
     for (const pruned of plan.pruned) {
       for (const id of pruned.ids) chained.del(resultKey(id));
