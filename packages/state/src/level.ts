@@ -44,12 +44,7 @@ async function readMeta(db: Level, dir: string): Promise<Omit<Opened, 'db'>> {
   const [format, progress, published] = await db.getMany([META_FORMAT, META_PROGRESS, META_PUBLISHED]);
   if (format === undefined) return initialise(db, dir);
   const version = decodeNumber(META_FORMAT, format);
-  if (version === FORMAT_VERSION_UPGRADABLE) {
-    // Format 1 differs only in how results are stored, and this build reads both (codec.ts).
-    // The new version is written before any result in the new form, synced, so a build that
-    // reads only format 1 refuses the store instead of finding results it cannot read.
-    await db.put(META_FORMAT, encode(FORMAT_VERSION), { sync: true });
-  } else if (version !== FORMAT_VERSION) {
+  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_UPGRADABLE) {
     throw new StateError(
       'ASP_ERR_STATE_FORMAT',
       `state store ${dir} has format version ${version}; this build reads versions ${FORMAT_VERSION_UPGRADABLE} and ${FORMAT_VERSION}`,
@@ -58,10 +53,18 @@ async function readMeta(db: Level, dir: string): Promise<Omit<Opened, 'db'>> {
   if (progress === undefined) {
     throw new StateError('ASP_ERR_STATE_CORRUPT', `state store ${dir} has no ${META_PROGRESS} record`);
   }
-  return {
+  const meta = {
     progress: decodeProgress(META_PROGRESS, progress),
     publishedSeq: published === undefined ? 0 : decodeNumber(META_PUBLISHED, published),
   };
+  if (version === FORMAT_VERSION_UPGRADABLE) {
+    // Format 1 differs only in how results are stored, and this build reads both (codec.ts).
+    // The new version is written before any result in the new form, synced, so a build that
+    // reads only format 1 refuses the store instead of finding results it cannot read. Only
+    // once the rest of the metadata has been read: a store refused here is left as it was.
+    await db.put(META_FORMAT, encode(FORMAT_VERSION), { sync: true });
+  }
+  return meta;
 }
 
 /** Marks an empty directory as a store; refuses LevelDB data that is not one. */
