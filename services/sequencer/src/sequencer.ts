@@ -89,6 +89,7 @@ export class Sequencer {
       aggregateCacheEntriesMax: cfg.ASP_AGGREGATE_CACHE_ENTRIES_MAX,
       filterBytesMax: cfg.ASP_STATE_FILTER_BYTES_MAX,
       openFilesMax: cfg.ASP_LEVELDB_OPEN_FILES_MAX,
+      writeBufferBytes: cfg.ASP_LEVELDB_WRITE_BUFFER_BYTES,
     });
     await recover(this.#engine, this.#wal, this.#state, this.#log.child({ module: 'recovery' }));
 

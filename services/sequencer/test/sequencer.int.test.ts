@@ -166,3 +166,33 @@ describe('relay with a buffer smaller than one record', () => {
     }
   });
 });
+
+describe('LevelDB memtable size from ASP_LEVELDB_WRITE_BUFFER_BYTES', () => {
+  it('writes out level-0 tables once the memtable holds that many bytes', async () => {
+    const h = await startHarness(testEnv('memtable'), {
+      ASP_LEVELDB_WRITE_BUFFER_BYTES: String(1024 * 1024),
+    });
+    try {
+      // A new counter per command, so each writes a new aggregate and a result: 1–2 MB in all,
+      // which the default 16 MiB memtable would hold without writing any table file.
+      for (let b = 0; b < 4; b++) {
+        const commands = Array.from({ length: 5000 }, (_, i) =>
+          cmd(`mt${b}-${i}`, 'counter.increment', { counterId: `mt${b}-${i}`, by: 1 }),
+        );
+        const r = await h.send(commands);
+        expect(r.every((x) => x.status === 'accepted')).toBe(true);
+      }
+      const tables = async () => {
+        const text = await (await fetch(`http://127.0.0.1:${h.sequencer.httpPort}/metrics`)).text();
+        return [...text.matchAll(/^asp_leveldb_files\{level="\d"\} (\d+)$/gm)].reduce(
+          (n, m) => n + Number(m[1]),
+          0,
+        );
+      };
+      // The table is written by LevelDB's background thread, shortly after the switch.
+      await expect.poll(tables, { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
