@@ -5,7 +5,11 @@
  * what an optimisation changes; items/s on a shared 2-core machine moves with
  * the neighbours. Not a benchmark result: `pnpm bench` is.
  *
- *   node bench/src/probe.ts [--duration s] [--producers n] [--batch n] [--payload bytes] [--cpu-prof dir]
+ *   node bench/src/probe.ts [--duration s] [--producers n] [--batch n] [--payload bytes] [--cpu-prof dir] [--every s]
+ *
+ * `--every s` also prints, every s seconds, that interval's commands per second, the bytes
+ * LevelDB's compactions wrote and the sequencer's CPU per command by thread: how a sustained
+ * run changes as the store grows (docs/state.md, "What compaction costs").
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { AspClient } from '@asp/client';
 import { runLoad, runSetup } from '@asp/loadgen';
 import { startPipeline } from '@asp/servers';
+import { metricValue, parsePrometheus } from './prom.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +30,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'node-options': { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
+    every: { type: 'string', default: '0' },
   },
 });
 const num = (s: string | undefined) => Number(s);
@@ -42,6 +48,51 @@ async function cpuSeconds(pid: number): Promise<Map<string, number>> {
   return out;
 }
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+interface Tick {
+  at: number;
+  commands: number;
+  compactionBytes: number;
+  cpu: Map<string, number>;
+}
+
+/** Every `seconds`, one line on the interval just past (--every). */
+function everyInterval(metricsUrl: string, pid: number, seconds: number): () => void {
+  // A failed read (the sequencer stopping) only leaves out a line.
+  const read = async (): Promise<Tick | undefined> => {
+    try {
+      const samples = parsePrometheus(await (await fetch(metricsUrl)).text());
+      return {
+        at: Date.now(),
+        commands: metricValue(samples, 'asp_sequencer_commands_total') ?? 0,
+        compactionBytes: metricValue(samples, 'asp_leveldb_compaction_bytes_total') ?? 0,
+        cpu: await cpuSeconds(pid),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const start = Date.now();
+  let last = read();
+  const timer = setInterval(() => {
+    const previous = last;
+    last = read();
+    void Promise.all([previous, last]).then(([a, b]) => {
+      if (a === undefined || b === undefined || b.commands <= a.commands) return;
+      const n = b.commands - a.commands;
+      const threads = [...b.cpu]
+        .map(([name, s]) => [name, ((s - (a.cpu.get(name) ?? 0)) / n) * 1e6] as const)
+        .filter(([, us]) => us >= 0.05)
+        .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+        .join(', ');
+      console.log(
+        `  ${Math.round((b.at - start) / 1000)} s: ${Math.round((n * 1000) / (b.at - a.at))} commands/s, ` +
+          `compaction ${Math.round((b.compactionBytes - a.compactionBytes) / n)} B/command, µs/command ${threads}`,
+      );
+    });
+  }, seconds * 1000);
+  return () => clearInterval(timer);
+}
 
 const dir = await mkdtemp(join(tmpdir(), 'asp-probe-'));
 const prof = values['cpu-prof'];
@@ -68,6 +119,8 @@ try {
     producers: num(values.producers),
   };
   await runSetup(client, spec);
+  const every = num(values.every);
+  const stopEvery = every > 0 ? everyInterval(`${p.sequencer.httpUrl}/metrics`, pid, every) : () => {};
   const cpu0 = await cpuSeconds(pid);
   const r = await runLoad({
     client,
@@ -77,6 +130,7 @@ try {
     batch: num(values.batch),
     durationMs: num(values.duration) * 1000,
   });
+  stopEvery();
   const cpu1 = await cpuSeconds(pid);
   const metrics = await (await fetch(`${p.sequencer.httpUrl}/metrics`)).text();
   const memory = metrics
