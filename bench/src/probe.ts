@@ -49,6 +49,20 @@ async function cpuSeconds(pid: number): Promise<Map<string, number>> {
 }
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
+/** "<thread> <µs per command>, …" for the threads that used more than 0.05 s between two readings, busiest first. */
+function perCommandByThread(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  commands: number,
+): string {
+  return [...after]
+    .map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const)
+    .filter(([, s]) => s > 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${((s / commands) * 1e6).toFixed(1)}`)
+    .join(', ');
+}
+
 interface Tick {
   at: number;
   commands: number;
@@ -80,14 +94,9 @@ function everyInterval(metricsUrl: string, pid: number, seconds: number): () => 
     void Promise.all([previous, last]).then(([a, b]) => {
       if (a === undefined || b === undefined || b.commands <= a.commands) return;
       const n = b.commands - a.commands;
-      const threads = [...b.cpu]
-        .map(([name, s]) => [name, ((s - (a.cpu.get(name) ?? 0)) / n) * 1e6] as const)
-        .filter(([, us]) => us >= 0.05)
-        .map(([name, us]) => `${name} ${us.toFixed(1)}`)
-        .join(', ');
       console.log(
         `  ${Math.round((b.at - start) / 1000)} s: ${Math.round((n * 1000) / (b.at - a.at))} commands/s, ` +
-          `compaction ${Math.round((b.compactionBytes - a.compactionBytes) / n)} B/command, µs/command ${threads}`,
+          `compaction ${Math.round((b.compactionBytes - a.compactionBytes) / n)} B/command, µs/command ${perCommandByThread(a.cpu, b.cpu, n)}`,
       );
     });
   }, seconds * 1000);
@@ -142,17 +151,12 @@ try {
     )
     .join('\n  ');
   const cpu = sum(cpu1) - sum(cpu0);
-  const threads = [...cpu1]
-    .map(([name, s]) => [name, s - (cpu0.get(name) ?? 0)] as const)
-    .filter(([, s]) => s > 0.05)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, s]) => `${name} ${((s / r.answered) * 1e6).toFixed(1)}`);
   await client.close();
   const q = (x: number) => r.latency.percentile(x).toFixed(1);
   console.log(
     `probe ${Math.round(r.itemsPerSecond)} items/s  ${r.answered} items  p50 ${q(0.5)} ms  p99 ${q(0.99)} ms  ` +
       `sequencer ${cpu.toFixed(2)} CPU s = ${((cpu / r.answered) * 1e6).toFixed(1)} µs/command, ` +
-      `${(cpu / (r.elapsedMs / 1000)).toFixed(2)} cores\n  µs/command by thread: ${threads.join(', ')}\n  ${memory}`,
+      `${(cpu / (r.elapsedMs / 1000)).toFixed(2)} cores\n  µs/command by thread: ${perCommandByThread(cpu0, cpu1, r.answered)}\n  ${memory}`,
   );
 } finally {
   for (const s of p.processes.reverse()) await s.stop();
