@@ -17,7 +17,7 @@ scenarios: ${SCENARIOS.join(', ')}, all (each once)
                         (default: the scenario's; peers: PostgreSQL's connections too)
   --catchup-max <s>     wait at most this long for the read models after the load (default 60)
   --sample-ms <n>       metrics sampling interval (default 1000)
-  --profile             CPU-profile the sequencer, the projector, FerretDB and the bench during the load:
+  --profile             CPU-profile the sequencer, the projector, FerretDB, nats-server and the bench during the load:
                         flame graphs and the top functions in the report (a fresh pipeline only;
                         the profiler costs CPU, so a profiled run's figures are not results)
   --pg-url <url>        PostgreSQL for the peers scenario (default postgres://postgres@127.0.0.1:5432/postgres)

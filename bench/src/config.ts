@@ -39,7 +39,7 @@ export interface BenchConfig {
   sampleMs: number;
   /** How long the read models get to catch up after the load before the audit runs anyway. */
   catchupMaxMs: number;
-  /** CPU-profile the sequencer, the projector, FerretDB and the bench during the load (fresh pipelines only). */
+  /** CPU-profile the sequencer, the projector, FerretDB, nats-server and the bench during the load (fresh pipelines only). */
   profile: boolean;
 }
 

@@ -22,8 +22,8 @@ export interface Pipeline {
    * started them (a figure is missing where /proc cannot tell); given services have none.
    */
   serverCpuSeconds?: () => ServerCpuSeconds;
-  /** With `--profile`: the loopback port of each service's inspector, and of FerretDB's Go profiles. */
-  inspectPorts?: { sequencer: number; projector: number; mongo: number };
+  /** With `--profile`: the loopback port of each service's inspector, and of FerretDB's and nats-server's Go profiles. */
+  inspectPorts?: { sequencer: number; projector: number; mongo: number; nats: number };
   /** Stops what the bench started; `keepLogs` leaves the logs (only) for a look after a failure. */
   stop(keepLogs?: boolean): Promise<void>;
 }
@@ -111,7 +111,12 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
   };
   try {
     const inspectPorts = cfg.profile
-      ? { sequencer: await freePort(), projector: await freePort(), mongo: await freePort() }
+      ? {
+          sequencer: await freePort(),
+          projector: await freePort(),
+          mongo: await freePort(),
+          nats: await freePort(),
+        }
       : undefined;
     // Loopback only, and only for this run's own processes.
     const inspect = (port: number) => ({
@@ -128,6 +133,7 @@ async function freshPipeline(cfg: BenchConfig, label: string, say: Say): Promise
         ? {
             envOf: { sequencer: inspect(inspectPorts.sequencer), projector: inspect(inspectPorts.projector) },
             mongoDebugPort: inspectPorts.mongo,
+            natsProfPort: inspectPorts.nats,
           }
         : {}),
       onStarted: (_name, p) => track(p),

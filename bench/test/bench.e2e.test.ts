@@ -153,7 +153,7 @@ describe('pnpm bench all, short mode', () => {
     const r = JSON.parse(readFileSync(json, 'utf8')) as ScenarioResult;
     const { profiles, ...rest } = r;
     checkRun({ ...rest, profiles: null });
-    expect(Object.keys(profiles ?? {}).sort()).toEqual(['bench', 'mongo', 'projector', 'sequencer']);
+    expect(Object.keys(profiles ?? {}).sort()).toEqual(['bench', 'mongo', 'nats', 'projector', 'sequencer']);
     for (const [name, p] of Object.entries(profiles!)) {
       expect(p.samples, name).toBeGreaterThan(0);
       expect(p.busy_pct, name).toBeGreaterThan(0);
@@ -164,7 +164,8 @@ describe('pnpm bench all, short mode', () => {
       expect(svg.startsWith('<svg'), name).toBe(true);
       expect(svg).toContain('<title>');
       const raw = readFileSync(join(out, p.profile_file));
-      if (name === 'mongo') expect(p.profile_file.endsWith('.pb.gz') && gzipped(raw), name).toBe(true);
+      if (name === 'mongo' || name === 'nats')
+        expect(p.profile_file.endsWith('.pb.gz') && gzipped(raw), name).toBe(true);
       else expect((JSON.parse(raw.toString()) as { nodes: unknown[] }).nodes.length, name).toBeGreaterThan(1);
     }
     // Our own code shows in the sequencer's profile: the analysis reads real frames.

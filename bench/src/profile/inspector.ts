@@ -126,15 +126,16 @@ export function localProfiler(): Profiler {
 }
 
 /**
- * FerretDB (Go), started with `-debug-listen`: Go's CPU profiler, asked for
- * `seconds` at the load's start (its answer comes when they are over, at
- * 100 samples a second of CPU on every thread).
+ * A Go server serving `/debug/pprof/` (FerretDB with `-debug-listen`,
+ * nats-server with `prof_port`): Go's CPU profiler, asked for `seconds` at
+ * the load's start (its answer comes when they are over, at 100 samples a
+ * second of CPU on every thread). `name` is for errors.
  */
-export function goProfiler(port: number, seconds: number): Profiler {
+export function goProfiler(name: string, port: number, seconds: number): Profiler {
   const abort = new AbortController();
   let pending: Promise<Uint8Array> | undefined;
   const fail = (why: string, cause?: unknown) =>
-    new BenchError('ASP_ERR_BENCH_STACK', `cannot profile FerretDB (port ${port}): ${why}`, { cause });
+    new BenchError('ASP_ERR_BENCH_STACK', `cannot profile ${name} (port ${port}): ${why}`, { cause });
   return {
     async start() {
       const url = `http://127.0.0.1:${port}/debug/pprof/profile?seconds=${Math.max(1, Math.ceil(seconds))}`;

@@ -6,7 +6,7 @@ import { flameTree, type ProfileSummary, pct, summarize } from './analyze.ts';
 import { type Captured, goProfiler, localProfiler, type Profiler, remoteProfiler } from './inspector.ts';
 
 /** The processes a profiled run profiles; `mongo` is FerretDB, the MongoDB-wire server. */
-export type ProfiledProcess = 'sequencer' | 'projector' | 'mongo' | 'bench';
+export type ProfiledProcess = 'sequencer' | 'projector' | 'mongo' | 'nats' | 'bench';
 
 /** A process's profile in the result: its summary and the two files beside the report. */
 export interface ProcessProfile extends ProfileSummary {
@@ -23,8 +23,9 @@ const TOP = 15;
 
 /**
  * The CPU profiles of one run's load: the sequencer and the projector through
- * their inspectors (the bench started them with `--inspect`), FerretDB through
- * Go's profiler (started with `-debug-listen`), the bench in process. Started
+ * their inspectors (the bench started them with `--inspect`), FerretDB and
+ * nats-server through Go's profiler (started with `-debug-listen` and
+ * `prof_port`), the bench in process. Started
  * just before the timed load, stopped as it ends.
  */
 export class LoadProfiler {
@@ -42,7 +43,8 @@ export class LoadProfiler {
     try {
       opened.push(['sequencer', await remoteProfiler('sequencer', ports.sequencer)]);
       opened.push(['projector', await remoteProfiler('projector', ports.projector)]);
-      opened.push(['mongo', goProfiler(ports.mongo, loadS)]);
+      opened.push(['mongo', goProfiler('FerretDB', ports.mongo, loadS)]);
+      opened.push(['nats', goProfiler('nats-server', ports.nats, loadS)]);
       opened.push(['bench', localProfiler()]);
     } catch (err) {
       for (const [, pr] of opened) pr.close();
@@ -76,6 +78,7 @@ const TITLES: Record<ProfiledProcess, string> = {
   sequencer: 'sequencer (main thread)',
   projector: 'projector (main thread)',
   mongo: 'FerretDB (every thread)',
+  nats: 'nats-server (every thread)',
   bench: 'the bench (main thread)',
 };
 

@@ -96,8 +96,9 @@ export function profileSection(r: RunResult, heading = '## Where the CPU went (p
     'Sampled during the load only (the set-up, the catch-up and the audit are not in it). ' +
       "The profilers cost the profiled processes CPU: this run's throughput is not a result. " +
       "Shares are of each process's busy samples: for the Node processes V8's, of the main thread " +
-      "(LevelDB's and the WAL's work on libuv's pool is not on it); for FerretDB Go's, of every thread " +
-      '(its C code, SQLite, is one frame: Go cannot unwind it).',
+      "(LevelDB's and the WAL's work on libuv's pool is not on it); for FerretDB and nats-server Go's, " +
+      "of every thread (FerretDB's C code, SQLite, is one frame: Go cannot unwind it; nats-server's " +
+      'system calls are the kernel time they took, its writes to the page cache most of it).',
     '',
   ];
   for (const [name, p] of Object.entries(r.profiles)) {

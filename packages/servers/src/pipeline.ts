@@ -21,6 +21,8 @@ export interface PipelineOptions {
   envOf?: Partial<Record<'sequencer' | 'projector', Record<string, string>>>;
   /** FerretDB serves Go's profiles on this loopback port (the bench's `--profile`); none when left out. */
   mongoDebugPort?: number;
+  /** nats-server serves Go's profiles on this loopback port (the bench's `--profile`); none when left out. */
+  natsProfPort?: number;
   /** Called as each process becomes healthy, in start order. */
   onStarted?: (name: 'nats-server' | 'ferretdb' | 'sequencer' | 'projector', p: ServerProcess) => void;
 }
@@ -59,6 +61,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         port: ports.nats,
         monitorPort: ports.natsMonitor,
         watchParent,
+        ...(o.natsProfPort === undefined ? {} : { profPort: o.natsProfPort }),
       }),
     );
     const mongo = track(
