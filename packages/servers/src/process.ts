@@ -21,8 +21,9 @@ export interface SpawnOptions {
   logFile: string;
   /**
    * Kill the server when this process dies, even by SIGKILL: a watchdog shell
-   * polls our pid. Tests use it so a crashed runner leaves no server behind;
-   * `asp up` does not, since its servers outlive the command.
+   * waits on a pipe from us and polls our pid. Tests and the bench use it so a
+   * crashed runner leaves no server behind; `asp up` does not, since its
+   * servers outlive the command.
    */
   watchParent: boolean;
   /** Resolves true once the server answers; polled until `startTimeoutMs`. */
@@ -55,6 +56,18 @@ function spawnChild(opts: SpawnOptions): ChildProcess {
     // `graceS` to exit, and is killed at once if our pid dies meanwhile. On
     // USR1 it kills the server (crash tests; a KILL of the shell itself
     // would orphan the server).
+    //
+    // It waits with `read -t` on its stdin, a pipe only we can write to and
+    // never do, not with `sleep`: a fork and exec of sleep(1) twice a second
+    // per server cost the machine ~4% of its CPU in the benchmark (perf -a
+    // during \`pnpm bench broker\`: four watchdogs' sleep and bash processes).
+    // When we die the kernel closes our end and `read` returns at once with
+    // end of file (status 1), so the server is killed without waiting for the
+    // next poll; a timeout returns above 128 and the loop polls both pids. A
+    // background command's stdin is /dev/null in a non-interactive shell: the
+    // server itself never sees the pipe. The stop keeps \`sleep\`: inside a trap
+    // handler bash reaps the exited server only when it waits for a child of
+    // its own, so with \`read\` there \`kill -0\` would see the zombie as alive.
     const parent = process.pid;
     const script = `
       "$0" "$@" & child=$!
@@ -69,12 +82,18 @@ function spawnChild(opts: SpawnOptions): ChildProcess {
       }
       trap stop_child TERM INT
       trap 'kill -KILL $child 2>/dev/null; wait $child; exit 137' USR1
-      while kill -0 ${parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+      while kill -0 ${parent} 2>/dev/null && kill -0 $child 2>/dev/null; do
+        read -r -t 0.5; [ $? -gt 128 ] || break
+      done
       kill -KILL $child 2>/dev/null; wait $child`;
-    return spawn('bash', ['-c', script, opts.binary, ...opts.args], {
-      stdio: ['ignore', fd, fd],
+    const child = spawn('bash', ['-c', script, opts.binary, ...opts.args], {
+      stdio: ['pipe', fd, fd],
       env: opts.env,
     });
+    // Never written to, and destroyed by Node when the shell exits; a late
+    // EPIPE or reset on it must not become an unhandled 'error'.
+    child.stdin?.on('error', () => {});
+    return child;
   } finally {
     closeSync(fd);
   }

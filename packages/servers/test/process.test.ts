@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnServer } from '../src/process.ts';
 
@@ -53,5 +54,51 @@ describe('spawnServer with the watchdog', () => {
     const b = await fake('stubborn', ''); // ignores TERM
     await b.stop(500);
     expect(running('stubborn')).toBe(false);
+  });
+
+  it('a server that exits by itself ends its watchdog with its exit code', async () => {
+    const p = await spawnServer({
+      name: 'quitter',
+      binary: 'bash',
+      args: ['-c', 'sleep 0.3; exit 5 # quitter'],
+      logFile: join(dir, 'quitter.log'),
+      watchParent: true,
+      ready: async () => true,
+      startTimeoutMs: 1000,
+    });
+    expect(await p.exited).toBe(5);
+  });
+
+  it('a parent killed by SIGKILL leaves no server behind', async () => {
+    // A Node process that starts a server through the watchdog, says so, then waits to be killed.
+    // The marker is split in its source so that pgrep finds the server, not this process.
+    const src = pathToFileURL(join(import.meta.dirname, '../src/process.ts')).href;
+    const script = `
+      const { spawnServer } = await import(${JSON.stringify(src)});
+      await spawnServer({
+        name: 'orphan', binary: 'bash', args: ['-c', 'while true; do sleep 0.1; done # ' + 'orphan'],
+        logFile: ${JSON.stringify(join(dir, 'orphan.log'))}, watchParent: true,
+        ready: async () => true, startTimeoutMs: 1000,
+      });
+      console.log('started');
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        parent.stdout.on('data', (b: Buffer) => b.toString().includes('started') && resolve());
+        parent.once('exit', (code) => reject(new Error(`the parent exited first (${code})`)));
+      });
+      expect(running('orphan')).toBe(true);
+      parent.kill('SIGKILL');
+      const deadline = Date.now() + 3000;
+      while (running('orphan') && Date.now() < deadline) await sleep(50);
+      expect(running('orphan')).toBe(false);
+    } finally {
+      // A failure must not leave either behind for the rest of the suite.
+      parent.kill('SIGKILL');
+      if (running('orphan')) execFileSync('pkill', ['-KILL', '-f', '# orphan']);
+    }
   });
 });
