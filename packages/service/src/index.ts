@@ -1,4 +1,6 @@
 export { parseConfig } from './config.ts';
+export type { YoungCollector } from './gc.ts';
+export { youngCollector } from './gc.ts';
 export type { Health, OpsServer } from './http.ts';
 export { startOpsServer } from './http.ts';
 export type { Logger, LogLevel } from './log.ts';

@@ -76,6 +76,11 @@ export function createProjectorMetrics() {
       help: 'Bytes of those records (bounded by ASP_PULL_BYTES_MAX)',
       registers: r,
     }),
+    youngGcs: new Counter({
+      name: 'asp_projector_young_gc_total',
+      help: 'Collections of the young generation run between batches (ASP_YOUNG_GC_PERCENT); their time is in asp_projector_nodejs_gc_duration_seconds{kind="minor"}',
+      registers: r,
+    }),
     cacheDocs: new Gauge({
       name: 'asp_projector_cache_docs',
       help: 'Documents in the write cache',

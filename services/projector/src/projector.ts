@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEngine, type Engine } from '@asp/domain';
 import { connectNats } from '@asp/nats';
-import { type Health, type Logger, type OpsServer, startOpsServer } from '@asp/service';
+import {
+  type Health,
+  type Logger,
+  type OpsServer,
+  startOpsServer,
+  type YoungCollector,
+  youngCollector,
+} from '@asp/service';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { MongoClient } from 'mongodb';
@@ -27,6 +34,7 @@ export class Projector {
   readonly #log: Logger;
   readonly #engine: Engine;
   readonly #cache: DocCache;
+  readonly #youngGc: YoungCollector;
   readonly #abort = new AbortController();
   #stopping = false;
   #phase: Phase = 'starting';
@@ -48,6 +56,10 @@ export class Projector {
     this.#log = log;
     this.#engine = engine;
     this.#cache = new DocCache(cfg.ASP_CACHE_DOCS_MAX);
+    this.#youngGc = youngCollector(cfg.ASP_YOUNG_GC_PERCENT);
+    if (cfg.ASP_YOUNG_GC_PERCENT > 0 && !this.#youngGc.available) {
+      log.warn('V8 does not expose its collector here: ASP_YOUNG_GC_PERCENT has no effect');
+    }
     this.#lease = { id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ms: cfg.ASP_LEASE_MS };
   }
 
@@ -100,6 +112,7 @@ export class Projector {
         log: this.#log,
         engine: this.#engine,
         cache: this.#cache,
+        youngGc: this.#youngGc,
         db: this.#mongo!.db(this.#cfg.ASP_MONGO_DB),
         nc: this.#nc!,
         jsm,

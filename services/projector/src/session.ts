@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Engine } from '@asp/domain';
 import { EVENTS_STREAM } from '@asp/protocol';
-import type { Logger } from '@asp/service';
+import type { Logger, YoungCollector } from '@asp/service';
 import { type JetStreamManager, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Db } from 'mongodb';
@@ -27,6 +27,8 @@ export interface SessionDeps {
   log: Logger;
   engine: Engine;
   cache: DocCache;
+  /** Run between batches (ASP_YOUNG_GC_PERCENT). */
+  youngGc: YoungCollector;
   db: Db;
   nc: NatsConnection;
   jsm: JetStreamManager;
@@ -239,6 +241,9 @@ export class Session {
       // The next batch may wait for more records as long as this one took (see ASP_BATCH_LINGER_MS).
       limits.lingerMs = Math.min(cfg.ASP_BATCH_LINGER_MS, Date.now() - began);
       this.applied = out.applied;
+      // The batch's records, plans and buffers are garbage now: collect them before the next
+      // batch allocates, not in the middle of it (see youngCollector).
+      if (this.#d.youngGc.collectIfFull()) metrics.youngGcs.inc();
       metrics.cacheDocs.set(cache.size);
       if (out.kind === 'fenced') return;
     }

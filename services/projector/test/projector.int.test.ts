@@ -85,6 +85,30 @@ describe('projector', () => {
     expect(dup).toMatch(/ 18$/m);
   });
 
+  it('collects the young generation between batches as asked (ASP_YOUNG_GC_PERCENT), 0 never', async () => {
+    const youngGcs = async (p: Awaited<ReturnType<typeof projector>>) =>
+      Number(
+        / (\d+)$/m.exec(
+          await p.metrics.registry.getSingleMetricAsString('asp_projector_young_gc_total'),
+        )?.[1],
+      );
+    for (const [percent, expectCollected] of [
+      ['1', true],
+      ['0', false],
+    ] as const) {
+      // A database of its own: readModels() reads whole collections.
+      const partition = `${env.prefix}gc${percent}`;
+      const { src } = seededSource(partition, 9, 20, 25);
+      await publishRecords(js, src.records);
+      const p = await projector(partition, { ASP_MONGO_DB: partition, ASP_YOUNG_GC_PERCENT: percent });
+      await waitFor('the projector to apply every record', () => p.applied.seq === src.seq);
+      const models = await readModels(mongo.db(partition), src.engine);
+      expect(stateHash(models.entries())).toBe(stateHash(src.state.entries()));
+      if (expectCollected) expect(await youngGcs(p)).toBeGreaterThan(0);
+      else expect(await youngGcs(p)).toBe(0);
+    }
+  });
+
   it('recreates its consumer from the checkpoint when someone deletes it, and projects on', async () => {
     // A database of its own: readModels() reads whole collections.
     const partition = `${env.prefix}del`;
