@@ -60,14 +60,14 @@ function spawnChild(opts: SpawnOptions): ChildProcess {
     // It waits with `read -t` on its stdin, a pipe only we can write to and
     // never do, not with `sleep`: a fork and exec of sleep(1) twice a second
     // per server cost the machine ~4% of its CPU in the benchmark (perf -a
-    // during \`pnpm bench broker\`: four watchdogs' sleep and bash processes).
+    // during `pnpm bench broker`: four watchdogs' sleep and bash processes).
     // When we die the kernel closes our end and `read` returns at once with
     // end of file (status 1), so the server is killed without waiting for the
     // next poll; a timeout returns above 128 and the loop polls both pids. A
     // background command's stdin is /dev/null in a non-interactive shell: the
-    // server itself never sees the pipe. The stop keeps \`sleep\`: inside a trap
+    // server itself never sees the pipe. The stop keeps `sleep`: inside a trap
     // handler bash reaps the exited server only when it waits for a child of
-    // its own, so with \`read\` there \`kill -0\` would see the zombie as alive.
+    // its own, so with `read` there `kill -0` would see the zombie as alive.
     const parent = process.pid;
     const script = `
       "$0" "$@" & child=$!

@@ -67,8 +67,10 @@ export const projectorConfigSchema = z.object({
    * Between two batches the projector collects V8's young generation once it is this full
    * (percent of its capacity); 0: never, V8 alone decides. A collection V8 starts in the middle
    * of a batch copies and then promotes the batch's whole working set; between batches almost
-   * nothing is alive. With the broker load (services/projector/bench/apply.ts, 300,000 commands
-   * at 15,000/s) 25 took 25-30% less CPU and half the resident memory (docs/read-models.md).
+   * nothing is alive. The projector alone under the broker load at 15,000 commands/s
+   * (services/projector/bench/apply.ts) took a quarter less CPU and memory with 25; in the whole
+   * pipeline on two cores its CPU stayed within the noise (docs/read-models.md, "Garbage
+   * collection between batches").
    */
   ASP_YOUNG_GC_PERCENT: int(25, 0, 100),
   /** Time SIGTERM waits for the batch in hand before exiting. */
